@@ -1,0 +1,30 @@
+"""Phone numbers are a resident's identity: always stored in E.164."""
+
+import phonenumbers
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from imbizo.core.errors import ImbizoError
+
+
+def normalise_phone(raw: str, *, region: str | None = None) -> str:
+    """``082 123 4567``, ``+27 82 123 4567`` and ``27821234567`` all give ``+27821234567``."""
+    text = (raw or "").strip()
+    if not text:
+        raise ImbizoError("invalid_phone", _("Please give a phone number."))
+    region = region or settings.PHONE_DEFAULT_REGION
+    # Providers send international numbers without the "+"; read those as international.
+    digits = text.replace(" ", "").replace("-", "")
+    if digits.isdigit() and not digits.startswith("0") and len(digits) > 10:
+        text = "+" + digits
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise ImbizoError(
+            "invalid_phone", _("“%(raw)s” is not a phone number.") % {"raw": raw}
+        ) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ImbizoError(
+            "invalid_phone", _("“%(raw)s” is not a valid phone number.") % {"raw": raw}
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,0 +1,133 @@
+"""Every write to residents, consent and staff memberships."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from imbizo.audit.services import audit_record
+from imbizo.core.errors import ImbizoError
+from imbizo.geo.models import Municipality, Ward
+
+from .idnumber import parse_id_number
+from .models import Citizen, Consent, Department, Membership, Role
+from .permissions import Actor, require
+from .phone import normalise_phone
+
+
+def _audit(actor: Actor, action: str, obj, municipality: Municipality | None, changes=None):
+    audit_record(actor=actor.label, channel=actor.channel, action=action, obj=obj,
+                 municipality_code=municipality.code if municipality else "",
+                 changes=changes or {})
+
+
+@transaction.atomic
+def citizen_register(*, actor: Actor, phone: str, name: str = "", id_number: str = "",
+                     language: str = "en", municipality: Municipality | None = None,
+                     ward: Ward | None = None) -> Citizen:
+    """Find or create the resident behind a phone number; idempotent per number.
+
+    Residents register themselves on any channel; staff register callers.
+    """
+    e164 = normalise_phone(phone)
+    if id_number:
+        id_number = parse_id_number(id_number).number
+    if ward and municipality and ward.municipality_id != municipality.pk:
+        raise ImbizoError("ward_not_in_municipality",
+                          _("Ward %(ward)s is not in %(muni)s.")
+                          % {"ward": ward.number, "muni": municipality.name})
+    municipality = municipality or (ward.municipality if ward else None)
+    if actor.kind == "staff":
+        require(actor, "citizen.change", municipality.pk if municipality else None)
+    citizen, created = Citizen.objects.get_or_create(
+        phone=e164,
+        defaults={"name": name, "id_number": id_number, "language": language,
+                  "preferred_channel": actor.channel if actor.channel in
+                  {"ussd", "sms", "whatsapp", "email"} else "sms",
+                  "municipality": municipality, "ward": ward},
+    )
+    if created:
+        citizen.full_clean()
+        _audit(actor, "citizen.register", citizen, municipality,
+               {"fields": ["phone", "name", "id_number", "language"]})
+    return citizen
+
+
+@transaction.atomic
+def consent_give(*, actor: Actor, citizen: Citizen, purpose: str) -> Consent:
+    """Record consent for one purpose; giving it again keeps the first record."""
+    if purpose not in Consent.Purpose.values:
+        raise ImbizoError("unknown_purpose", _("Unknown purpose: %(p)s") % {"p": purpose})
+    consent, created = Consent.objects.get_or_create(
+        citizen=citizen, purpose=purpose, withdrawn__isnull=True,
+        defaults={"channel": actor.channel, "given": timezone.now()},
+    )
+    if created:
+        _audit(actor, "consent.give", consent, citizen.municipality, {"purpose": purpose})
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: Actor, citizen: Citizen, purpose: str) -> int:
+    """Withdraw consent for a purpose; returns how many records were withdrawn (0 or 1)."""
+    count = Consent.objects.filter(citizen=citizen, purpose=purpose,
+                                   withdrawn__isnull=True).update(withdrawn=timezone.now())
+    if count:
+        _audit(actor, "consent.withdraw", citizen, citizen.municipality, {"purpose": purpose})
+    return count
+
+
+@transaction.atomic
+def department_create(*, actor: Actor, municipality: Municipality, code: str,
+                      name: str) -> Department:
+    require(actor, "department.manage", municipality.pk)
+    department = Department(municipality=municipality, code=code, name=name)
+    department.full_clean()
+    department.save()
+    _audit(actor, "department.create", department, municipality, {"code": code, "name": name})
+    return department
+
+
+@transaction.atomic
+def membership_grant(*, actor: Actor, user, role: str, municipality: Municipality | None = None,
+                     department: Department | None = None,
+                     ward: Ward | None = None) -> Membership:
+    """Give a staff user a role. Only platform administrators grant platform-wide roles."""
+    if role not in Role.values:
+        raise ImbizoError("unknown_role", _("Unknown role: %(r)s") % {"r": role})
+    require(actor, "membership.manage", municipality.pk if municipality else None)
+    if municipality is None and not actor.is_global("membership.manage"):
+        raise ImbizoError("permission_denied", _("Only platform administrators can do that."),
+                          status=403)
+    for part in (department, ward):
+        if part is not None and part.municipality_id != getattr(municipality, "pk", None):
+            raise ImbizoError("outside_municipality",
+                              _("%(part)s is not in that municipality.") % {"part": part})
+    membership, created = Membership.objects.get_or_create(
+        user=user, role=role, municipality=municipality, department=department, ward=ward,
+        defaults={"active": True},
+    )
+    if not created and not membership.active:
+        membership.active = True
+        membership.save(update_fields=["active", "updated"])
+        created = True
+    if created:
+        membership.full_clean()
+        _audit(actor, "membership.grant", membership, municipality,
+               {"user": user.pk, "role": role})
+    return membership
+
+
+@transaction.atomic
+def staff_user_create(*, actor: Actor, username: str, password: str, email: str = "",
+                      first_name: str = "", last_name: str = ""):
+    """Create a staff login (memberships are granted separately)."""
+    require(actor, "membership.manage")
+    User = get_user_model()
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name,
+                is_staff=True)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    _audit(actor, "user.create", user, None, {"username": username})
+    return user

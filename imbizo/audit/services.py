@@ -1,0 +1,82 @@
+"""Writing and verifying the audit chain."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from .models import AuditEntry, ChainHead
+
+GENESIS = "0" * 64
+
+
+def _digest(prev_hash: str, seq: int, at: datetime, actor: str, channel: str, action: str,
+            object_type: str, object_id: str, municipality_code: str, changes: dict) -> str:
+    body = json.dumps(
+        [seq, at.isoformat(), actor, channel, action, object_type, object_id,
+         municipality_code, changes],
+        cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"),
+    )
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+def audit_record(*, actor: str, action: str, obj: Model | None = None, object_type: str = "",
+                 object_id: str = "", channel: str = "system", municipality_code: str = "",
+                 changes: dict | None = None) -> AuditEntry:
+    """Append one entry. Call it last in the writing transaction: it holds the chain lock."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(getattr(obj, "uuid", None) or obj.pk)
+    # Round-trip through JSON so the hash covers exactly what the database stores.
+    changes = json.loads(json.dumps(changes or {}, cls=DjangoJSONEncoder))
+    with transaction.atomic():
+        ChainHead.objects.get_or_create(pk=1)
+        head = ChainHead.objects.select_for_update().get(pk=1)
+        at = timezone.now()
+        seq = head.seq + 1
+        digest = _digest(head.hash, seq, at, actor, channel, action, object_type, object_id,
+                         municipality_code, changes)
+        entry = AuditEntry.objects.create(
+            seq=seq, at=at, actor=actor, channel=channel, action=action,
+            object_type=object_type, object_id=object_id,
+            municipality_code=municipality_code, changes=changes,
+            prev_hash=head.hash, hash=digest,
+        )
+        head.seq, head.hash = seq, digest
+        head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_at: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def audit_verify() -> ChainReport:
+    """Walk the chain in order; name the first entry whose link or hash is wrong."""
+    prev, expected_seq, checked = GENESIS, 1, 0
+    for e in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
+        if e.seq != expected_seq:
+            return ChainReport(checked, expected_seq, f"entry {expected_seq} is missing")
+        if e.prev_hash != prev:
+            return ChainReport(checked, e.seq, "its previous-hash does not match the entry before")
+        digest = _digest(e.prev_hash, e.seq, e.at, e.actor, e.channel, e.action, e.object_type,
+                         e.object_id, e.municipality_code, e.changes)
+        if digest != e.hash:
+            return ChainReport(checked, e.seq, "its contents were changed after it was written")
+        prev, expected_seq, checked = e.hash, expected_seq + 1, checked + 1
+    head = ChainHead.objects.filter(pk=1).first()
+    if head and head.seq != checked:
+        return ChainReport(checked, checked + 1, f"the chain head expects {head.seq} entries")
+    return ChainReport(checked)

@@ -1,0 +1,131 @@
+"""In-memory point-to-ward index: a shapely 2 STRtree over prepared ward polygons.
+
+Built once per process from the WKB in the database (4,468 national wards in
+about a second) and rebuilt when the boundary version changes: at once in the
+process that imported, and within ``WARD_INDEX_CHECK_SECONDS`` in every other.
+"""
+
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from django.conf import settings
+
+from .models import BoundaryVersion, TraditionalAuthority, Ward
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    ward: dict
+    municipality: dict
+    province: dict
+    traditional_authority: dict | None
+
+    def as_dict(self) -> dict:
+        return {
+            "ward": self.ward,
+            "municipality": self.municipality,
+            "province": self.province,
+            "traditional_authority": self.traditional_authority,
+        }
+
+
+class _Layer:
+    """Polygons and their payloads, queried by STRtree with a covers test."""
+
+    def __init__(self, geometries: list, payloads: list) -> None:
+        self.payloads = payloads
+        self.geometries = np.array(geometries, dtype=object)
+        shapely.prepare(self.geometries)
+        self.tree = shapely.STRtree(self.geometries)
+
+    def find(self, point) -> object | None:
+        hits = self.tree.query(point, predicate="covered_by")
+        # Shared edges hit twice; the lowest index keeps the answer deterministic.
+        return self.payloads[int(hits.min())] if len(hits) else None
+
+    def find_many(self, points: np.ndarray) -> np.ndarray:
+        """Index of the polygon holding each point, or -1."""
+        found = np.full(len(points), -1, dtype=np.int64)
+        point_idx, poly_idx = self.tree.query(points, predicate="covered_by")
+        # Reverse so the lowest polygon index is written last and wins on shared edges.
+        found[point_idx[::-1]] = poly_idx[::-1]
+        return found
+
+
+class WardIndex:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._wards: _Layer | None = None
+        self._authorities: _Layer | None = None
+        self._version: int | None = None
+        self._checked = 0.0
+
+    # --- building -----------------------------------------------------------------
+    def _current_version(self) -> int:
+        row = BoundaryVersion.objects.filter(pk=1).values_list("version", flat=True).first()
+        return row or 0
+
+    def _build(self, version: int) -> None:
+        wards = Ward.objects.select_related("municipality__province").exclude(boundary=None)
+        geoms, payloads = [], []
+        for ward in wards.iterator(chunk_size=500):
+            muni = ward.municipality
+            geoms.append(shapely.from_wkb(bytes(ward.boundary)))
+            payloads.append((
+                {"code": ward.code, "number": ward.number, "name": ward.name},
+                {"code": muni.code, "name": muni.name},
+                {"code": muni.province.code, "name": muni.province.name},
+            ))
+        ta_geoms, ta_payloads = [], []
+        for ta in TraditionalAuthority.objects.exclude(boundary=None).iterator():
+            ta_geoms.append(shapely.from_wkb(bytes(ta.boundary)))
+            ta_payloads.append({"code": ta.code, "name": ta.name})
+        self._wards = _Layer(geoms, payloads)
+        self._authorities = _Layer(ta_geoms, ta_payloads)
+        self._version = version
+
+    def _ensure_fresh(self) -> None:
+        now = time.monotonic()
+        if self._wards is not None and now - self._checked < settings.WARD_INDEX_CHECK_SECONDS:
+            return
+        with self._lock:
+            if self._wards is not None and now - self._checked < settings.WARD_INDEX_CHECK_SECONDS:
+                return
+            version = self._current_version()
+            if version != self._version or self._wards is None:
+                self._build(version)
+            self._checked = time.monotonic()
+
+    def invalidate(self) -> None:
+        """Rebuild on next use (called after this process changed boundaries)."""
+        with self._lock:
+            self._wards = None
+            self._version = None
+
+    # --- querying -----------------------------------------------------------------
+    def locate(self, lat: float, lon: float) -> Place | None:
+        self._ensure_fresh()
+        point = shapely.Point(lon, lat)
+        hit = self._wards.find(point)
+        if hit is None:
+            return None
+        ward, municipality, province = hit
+        return Place(ward, municipality, province, self._authorities.find(point))
+
+    def locate_many(self, lats: np.ndarray, lons: np.ndarray) -> list[dict | None]:
+        """Ward payloads for many points at once (vectorised; for imports and batch jobs)."""
+        self._ensure_fresh()
+        points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+        found = self._wards.find_many(points)
+        return [self._wards.payloads[i][0] if i >= 0 else None for i in found]
+
+    @property
+    def size(self) -> int:
+        self._ensure_fresh()
+        return len(self._wards.payloads)
+
+
+ward_index = WardIndex()

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import path
+
+from imbizo.api.v1 import api
+from imbizo.web import views
+
+admin.site.site_header = "Imbizo administration"
+admin.site.site_title = "Imbizo"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
