@@ -23,7 +23,9 @@ def normalise_phone(raw: str, *, region: str | None = None) -> str:
         raise ImbizoError(
             "invalid_phone", _("“%(raw)s” is not a phone number.") % {"raw": raw}
         ) from None
-    if not phonenumbers.is_valid_number(number):
+    # libphonenumber accepts some 5-digit South African numbers; a person's phone has nine.
+    too_short = number.country_code == 27 and len(str(number.national_number)) != 9
+    if too_short or not phonenumbers.is_valid_number(number):
         raise ImbizoError(
             "invalid_phone", _("“%(raw)s” is not a valid phone number.") % {"raw": raw}
         )

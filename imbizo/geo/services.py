@@ -143,7 +143,7 @@ class _Wards(_Layer):
 
     def code_of(self, props: dict) -> str:
         code = _text(props, self.spec.code)
-        if code:
+        if code or not self.spec.number:
             return code
         # A city's own file may carry only ward numbers: reuse the official id if known.
         parent = self.parent_of(props)

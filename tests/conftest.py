@@ -1,0 +1,83 @@
+"""Shared test helpers: small real geographies built through the import service."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from imbizo.accounts.services import membership_grant, staff_user_create
+from imbizo.accounts.permissions import staff_actor, system_actor
+from imbizo.geo.index import ward_index
+from imbizo.geo.models import Municipality
+from imbizo.geo.services import Fields, boundaries_import
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+ZA_2020 = SHARED_DATA / "boundaries" / "za-2020"
+
+
+def square(x: float, y: float, size: float = 0.1) -> dict:
+    return {"type": "Polygon", "coordinates": [[
+        [x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]]}
+
+
+def feature(geometry: dict | None, **properties) -> dict:
+    return {"type": "Feature", "properties": properties, "geometry": geometry}
+
+
+def write_geojson(path: Path, features: list[dict], **extra) -> Path:
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features, **extra}))
+    return path
+
+
+def import_layer(tmp_path: Path, level: str, features: list[dict], **spec) -> object:
+    path = write_geojson(tmp_path / f"{level}.geojson", features)
+    return boundaries_import(actor=system_actor("cli"), level=level, path=path,
+                             spec=Fields(**spec) if spec else None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_ward_index():
+    """Each test sees the boundaries of its own database, not a previous test's."""
+    ward_index.invalidate()
+    yield
+    ward_index.invalidate()
+
+
+@pytest.fixture
+def two_municipalities(db, tmp_path, django_capture_on_commit_callbacks):
+    """Province XP with two local municipalities (AAA and BBB) of two wards each.
+
+    AAA covers lon 20.0-20.2, BBB lon 20.2-20.4, both lat -30.0 to -29.9.
+    """
+    with django_capture_on_commit_callbacks(execute=True):
+        import_layer(tmp_path, "province", [feature(square(20.0, -30.0, 0.4), Code="XP",
+                                                    Name="Example Province")])
+        import_layer(tmp_path, "district", [feature(square(20.0, -30.0, 0.4), Code="DC90",
+                                                    Name="Example District", Parent_cod="XP")])
+        import_layer(tmp_path, "municipality", [
+            feature(square(20.0, -30.0, 0.2), Code="AAA", Name="Aaa Local", Parent_cod="DC90"),
+            feature(square(20.2, -30.0, 0.2), Code="BBB", Name="Bbb Local", Parent_cod="DC90"),
+        ])
+        import_layer(tmp_path, "ward", [
+            feature(square(20.0, -30.0), Code="90100001", Parent_cod="AAA"),
+            feature(square(20.1, -30.0), Code="90100002", Parent_cod="AAA"),
+            feature(square(20.2, -30.0), Code="90200001", Parent_cod="BBB"),
+            feature(square(20.3, -30.0), Code="90200002", Parent_cod="BBB"),
+        ])
+    return Municipality.objects.get(code="AAA"), Municipality.objects.get(code="BBB")
+
+
+@pytest.fixture
+def make_staff(db):
+    """A staff user holding the given memberships, and the actor for them."""
+    counter = iter(range(1, 10_000))
+
+    def make(*memberships: dict):
+        system = system_actor("cli")
+        user = staff_user_create(actor=system, username=f"staff{next(counter)}",
+                                 password="a-long-test-password")
+        for spec in memberships:
+            membership_grant(actor=system, user=user, **spec)
+        return staff_actor(user)
+
+    return make
