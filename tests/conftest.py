@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from imbizo.accounts.services import membership_grant, staff_user_create
 from imbizo.accounts.permissions import staff_actor, system_actor
+from imbizo.accounts.services import membership_grant, staff_user_create
 from imbizo.geo.index import ward_index
 from imbizo.geo.models import Municipality
 from imbizo.geo.services import Fields, boundaries_import
