@@ -58,8 +58,7 @@ class _Layer:
 class WardIndex:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._wards: _Layer | None = None
-        self._authorities: _Layer | None = None
+        self._layers: tuple[_Layer, _Layer] | None = None  # (wards, authorities)
         self._version: int | None = None
         self._checked = 0.0
 
@@ -83,49 +82,48 @@ class WardIndex:
         for ta in TraditionalAuthority.objects.exclude(boundary=None).iterator():
             ta_geoms.append(shapely.from_wkb(bytes(ta.boundary)))
             ta_payloads.append({"code": ta.code, "name": ta.name})
-        self._wards = _Layer(geoms, payloads)
-        self._authorities = _Layer(ta_geoms, ta_payloads)
+        # One assignment swaps both layers, so a reader never sees half a rebuild.
+        self._layers = (_Layer(geoms, payloads), _Layer(ta_geoms, ta_payloads))
         self._version = version
 
-    def _ensure_fresh(self) -> None:
-        now = time.monotonic()
-        if self._wards is not None and now - self._checked < settings.WARD_INDEX_CHECK_SECONDS:
-            return
+    def _fresh(self) -> tuple[_Layer, _Layer]:
+        layers = self._layers
+        if layers is not None and time.monotonic() - self._checked < \
+                settings.WARD_INDEX_CHECK_SECONDS:
+            return layers
         with self._lock:
-            if self._wards is not None and now - self._checked < settings.WARD_INDEX_CHECK_SECONDS:
-                return
             version = self._current_version()
-            if version != self._version or self._wards is None:
+            if version != self._version or self._layers is None:
                 self._build(version)
             self._checked = time.monotonic()
+            return self._layers
 
     def invalidate(self) -> None:
         """Rebuild on next use (called after this process changed boundaries)."""
         with self._lock:
-            self._wards = None
+            self._layers = None
             self._version = None
 
     # --- querying -----------------------------------------------------------------
     def locate(self, lat: float, lon: float) -> Place | None:
-        self._ensure_fresh()
+        wards, authorities = self._fresh()
         point = shapely.Point(lon, lat)
-        hit = self._wards.find(point)
+        hit = wards.find(point)
         if hit is None:
             return None
         ward, municipality, province = hit
-        return Place(ward, municipality, province, self._authorities.find(point))
+        return Place(ward, municipality, province, authorities.find(point))
 
     def locate_many(self, lats: np.ndarray, lons: np.ndarray) -> list[dict | None]:
         """Ward payloads for many points at once (vectorised; for imports and batch jobs)."""
-        self._ensure_fresh()
+        wards, _ = self._fresh()
         points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
-        found = self._wards.find_many(points)
-        return [self._wards.payloads[i][0] if i >= 0 else None for i in found]
+        found = wards.find_many(points)
+        return [wards.payloads[i][0] if i >= 0 else None for i in found]
 
     @property
     def size(self) -> int:
-        self._ensure_fresh()
-        return len(self._wards.payloads)
+        return len(self._fresh()[0].payloads)
 
 
 ward_index = WardIndex()

@@ -135,3 +135,9 @@ def test_shapefile_and_city_file_update_the_same_national_wards(db):
                  number_property="WARD_NAME", parent="CPT", verbosity=0)
     assert Ward.objects.count() == 4468
     assert locate(lat=-33.9249, lon=18.4241).ward["code"] == "19100115"
+
+
+def test_with_no_boundaries_loaded_every_point_is_outside(db):
+    with pytest.raises(ImbizoError) as err:
+        locate(lat=-29.95, lon=20.05)
+    assert err.value.status == 404
