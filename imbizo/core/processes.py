@@ -33,28 +33,35 @@ def worker_command() -> list[str]:
 
 
 def run_together(commands: list[list[str]]) -> int:
-    """Run the commands side by side; when one ends or Ctrl-C arrives, stop them all."""
-    children = [subprocess.Popen(cmd) for cmd in commands]
+    """Run the commands side by side; when one ends, Ctrl-C or SIGTERM arrives, stop them all.
+
+    Children get process groups of their own so that a Ctrl-C reaches them once, from
+    here: granian abandons its graceful shutdown when it is interrupted twice.
+    """
+    children = [subprocess.Popen(cmd, process_group=0) for cmd in commands]
+    stopping = False
 
     def stop(*_args) -> None:
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
         for child in children:
             if child.poll() is None:
-                child.send_signal(signal.SIGINT)
+                child.send_signal(signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
-    try:
-        while all(child.poll() is None for child in children):
-            try:
-                children[0].wait(timeout=0.5)
-            except subprocess.TimeoutExpired:
-                continue
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop()
-        for child in children:
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
+    signal.signal(signal.SIGINT, stop)
+    while not stopping and all(child.poll() is None for child in children):
+        try:
+            children[0].wait(timeout=0.5)
+        except subprocess.TimeoutExpired:
+            continue
+    stop()
+    for child in children:
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
     return max((child.returncode or 0) for child in children)
