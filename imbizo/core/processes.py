@@ -50,8 +50,7 @@ def run_together(commands: list[list[str]]) -> int:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     while not stopping and all(child.poll() is None for child in children):
         try:
             children[0].wait(timeout=0.5)
@@ -64,4 +63,6 @@ def run_together(commands: list[list[str]]) -> int:
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
     return max((child.returncode or 0) for child in children)
