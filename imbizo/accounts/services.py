@@ -131,3 +131,14 @@ def staff_user_create(*, actor: Actor, username: str, password: str, email: str 
     user.save()
     _audit(actor, "user.create", user, None, {"username": username})
     return user
+
+
+@transaction.atomic
+def superuser_grant(*, actor: Actor, user) -> None:
+    """Make a platform administrator a Django superuser, so the whole admin site opens."""
+    require(actor, "membership.manage")
+    if not user.is_superuser:
+        user.is_superuser = True
+        user.save(update_fields=["is_superuser"])
+        audit_record(actor=actor.label, channel=actor.channel, action="user.superuser_grant",
+                     obj=user, changes={"username": user.username})

@@ -1,5 +1,6 @@
-"""Writes to geography: importing boundary layers, all or nothing."""
+"""Writes to geography: boundary layers are imported all or nothing; a few edits besides."""
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -275,3 +276,34 @@ def _write(actor: Actor, layer: _Layer, rows: dict[str, dict], result: ImportRes
                  object_type=f"geo.{result.level}", object_id=result.level,
                  changes={"created": result.created, "updated": result.updated,
                           "repaired": result.repaired[:50]})
+
+
+@transaction.atomic
+def province_ensure(*, actor: Actor, code: str, name: str) -> Province:
+    """The province record, created without a boundary if it is not loaded. A real
+    province's boundary comes only from a real file (``import-boundaries``)."""
+    require(actor, "geo.manage")
+    province, created = Province.objects.get_or_create(code=code, defaults={"name": name})
+    if created:
+        province.full_clean()
+        audit_record(actor=actor.label, channel=actor.channel, action="province.create",
+                     obj=province, changes={"code": code, "name": name, "boundary": None})
+    return province
+
+
+@transaction.atomic
+def ward_suburbs_set(*, actor: Actor, municipality: Municipality,
+                     suburbs: Mapping[int, Sequence[str]]) -> int:
+    """Set the suburb lists (one name a line) of a municipality's wards, by ward number,
+    in one bulk update; returns how many wards changed."""
+    require(actor, "geo.manage")
+    now = timezone.now()
+    wards = list(Ward.objects.filter(municipality=municipality, number__in=list(suburbs))
+                 .only("pk", "number", "suburbs"))
+    for ward in wards:
+        ward.suburbs, ward.updated = "\n".join(suburbs[ward.number]), now
+    Ward.objects.bulk_update(wards, ["suburbs", "updated"])
+    audit_record(actor=actor.label, channel=actor.channel, action="ward.suburbs_set",
+                 object_type="geo.ward", object_id=municipality.code,
+                 municipality_code=municipality.code, changes={"wards": len(wards)})
+    return len(wards)

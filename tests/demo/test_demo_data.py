@@ -1,0 +1,109 @@
+"""What the loaded demo holds, and that it went through the project's own paths."""
+
+from django.contrib.auth import authenticate, get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from imbizo.accounts.models import Citizen, Consent, Department, Membership, Role
+from imbizo.accounts.permissions import system_actor
+from imbizo.audit.models import AuditEntry
+from imbizo.audit.services import audit_verify
+from imbizo.demo.geography import AUTHORITY_WARDS, generate_geography
+from imbizo.demo.seed import demo_seed
+from imbizo.demo.staff import DEMO_PASSWORD, DEPARTMENTS, STAFF
+from imbizo.geo.models import Municipality, Province, TraditionalAuthority, Ward
+from imbizo.geo.selectors import locate
+from imbizo.geo.services import ward_suburbs_set
+
+
+def test_the_municipality_is_a_local_one_in_a_real_province(demo):
+    dmo = Municipality.objects.select_related("province", "district").get(code="DMO")
+    assert dmo.category == Municipality.Category.LOCAL
+    assert (dmo.district.code, dmo.district.category) == ("DC99", Municipality.Category.DISTRICT)
+    assert (dmo.province.code, dmo.province.name) == ("EC", "Eastern Cape")
+    # No made-up boundary for a real province.
+    assert Province.objects.get(code="EC").boundary is None
+
+
+def test_geography_went_through_the_boundary_import_unchanged(demo):
+    imports = AuditEntry.objects.filter(action="boundaries.import")
+    assert sorted(imports.values_list("object_id", flat=True)) == [
+        "district", "municipality", "traditional-authority", "ward"]
+    assert all(e.changes["repaired"] == [] for e in imports)
+    generated = {w.code: w for w in generate_geography().wards}
+    stored = Ward.objects.filter(municipality__code="DMO")
+    assert stored.count() == len(generated) >= 30
+    for ward in stored:
+        assert ward.geometry.equals_exact(generated[ward.code].polygon, 0)
+        assert ward.number == generated[ward.code].number
+        assert ward.suburbs.splitlines() == list(generated[ward.code].suburbs)
+
+
+def test_the_ward_index_finds_the_right_ward_for_a_point_in_each(demo):
+    authority = TraditionalAuthority.objects.get(code="DMO-TA1")
+    geo = generate_geography()
+    assert len(geo.authority.ward_numbers) == AUTHORITY_WARDS
+    for ward in geo.wards:
+        point = ward.polygon.representative_point()
+        place = locate(lat=point.y, lon=point.x)
+        assert place.ward["code"] == ward.code
+        assert place.municipality["code"] == "DMO"
+        assert place.province["code"] == "EC"
+        in_authority = ward.number in geo.authority.ward_numbers
+        assert place.traditional_authority == (
+            {"code": authority.code, "name": authority.name} if in_authority else None)
+
+
+def test_suburbs_are_set_with_one_update(demo):
+    dmo = Municipality.objects.get(code="DMO")
+    with CaptureQueriesContext(connection) as queries:
+        changed = ward_suburbs_set(actor=system_actor("cli"), municipality=dmo,
+                                   suburbs={1: ["Mzantsi Heights"], 2: ["KwaLindelani", "Xyz"]})
+    assert changed == 2
+    ward_updates = [q for q in queries if q["sql"].startswith('UPDATE "geo_ward"')]
+    assert len(ward_updates) == 1
+    assert Ward.objects.get(municipality=dmo, number=2).suburbs == "KwaLindelani\nXyz"
+
+
+def test_departments_exist(demo):
+    departments = Department.objects.filter(municipality__code="DMO")
+    assert sorted(departments.values_list("code", "name")) == sorted(DEPARTMENTS)
+    assert AuditEntry.objects.filter(action="department.create").count() == len(DEPARTMENTS)
+
+
+def test_every_role_has_a_login_with_a_membership_in_its_scope(demo):
+    memberships = {m.role: m for m in Membership.objects.select_related(
+        "user", "municipality", "department", "ward")}
+    assert set(memberships) == set(Role.values)
+    for login in STAFF:
+        m = memberships[login.role]
+        assert m.user.username == login.username and m.active and m.user.is_staff
+        assert authenticate(username=login.username, password=DEMO_PASSWORD) == m.user
+    for role in (Role.OFFICER, Role.SUPERVISOR, Role.MANAGER):
+        assert memberships[role].department.code == "water"
+    assert memberships[Role.COUNCILLOR].ward.number == 1
+    for role in (Role.CONTRACTOR, Role.AID_WORKER, Role.AGENT, Role.MUNICIPAL_ADMIN):
+        assert memberships[role].municipality.code == "DMO"
+    assert memberships[Role.PLATFORM_ADMIN].municipality is None
+
+
+def test_only_the_platform_administrator_is_a_superuser(demo):
+    superusers = get_user_model().objects.filter(is_superuser=True)
+    assert list(superusers.values_list("username", flat=True)) == ["demo-platform"]
+
+
+def test_residents_are_registered_with_their_consent(db):
+    report = demo_seed()
+    citizens = Citizen.objects.filter(municipality__code="DMO")
+    assert report.residents == citizens.count() == 200
+    assert not citizens.filter(ward=None).exists()
+    assert citizens.values("language").distinct().count() == 11
+    assert Consent.objects.filter(purpose="service", withdrawn=None).count() == 200
+    assert AuditEntry.objects.filter(action="citizen.register").count() == 200
+    assert AuditEntry.objects.filter(action="consent.give").count() == Consent.objects.count()
+
+
+def test_the_audit_chain_verifies(demo):
+    report = audit_verify()
+    assert report.ok, report.reason
+    assert report.checked == AuditEntry.objects.count() > 100
