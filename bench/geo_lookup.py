@@ -526,7 +526,8 @@ def machine() -> dict:
             break
     mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
     nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
-    return {"nproc": nproc, "cpu": model, "mem_gib": mem_kb / 2**20,
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    return {"nproc": nproc, "cpu": model, "mem_gib": mem_kb / 2**20, "load": load,
             "kernel": platform.release()}
 
 
@@ -565,9 +566,10 @@ def render(r: dict) -> str:
         START,
         "## Ward look-up (`bench/geo_lookup.py`)",
         "",
-        f"Measured {r['date']} by `make bench` (`.venv/bin/python bench/geo_lookup.py`; "
+        f"Measured {r['date']} with `.venv/bin/python bench/geo_lookup.py` (`make bench`; "
         f"{r['runtime']:.0f} s in all) on {m['nproc']} cores "
-        f"({m['cpu']}, {m['mem_gib']:.0f} GiB RAM, Linux {m['kernel']}). "
+        f"({m['cpu']}, {m['mem_gib']:.0f} GiB RAM, Linux {m['kernel']}; load average "
+        f"{m['load']} when it started). "
         f"Python {v['python']}, Django {v['django']}, shapely {v['shapely']} "
         f"(GEOS {v['geos']}), numpy {v['numpy']}, psycopg {v['psycopg']}, "
         f"granian {v['granian']}, PostgreSQL {v['postgresql']}, PostGIS {v['postgis']} "
@@ -579,8 +581,9 @@ def render(r: dict) -> str:
         "database under `/tmp/imbizo-bench`. The index is built from that database; PostGIS "
         f"gets the very same ward WKB (table `wards` in database `{PG_DB}`, SRID 4326, GiST "
         "index, `ANALYZE`).",
-        f"- Points (seed {SEED}): half uniform in the wards' bounding box (about half of "
-        "those fall in no ward: sea, Lesotho, Eswatini, Botswana...), half strictly inside "
+        f"- Points (seed {SEED}): half uniform in the wards' bounding box "
+        f"({sc['both_outside'] / (n_single // 2):.0%} of those fall in no ward: sea, "
+        "Lesotho, Eswatini, neighbouring countries), half strictly inside "
         "wards picked uniformly at random (so small urban wards are well represented); "
         "shuffled.",
         f"- Single: {n_single:,} points, one look-up at a time after 1,000 warm-up look-ups. "
@@ -595,8 +598,9 @@ def render(r: dict) -> str:
         "(`CROSS JOIN LATERAL`), fetching every (point id, ward code) row into Python; "
         "`jit = off`. That was the fastest approach tried: the plain `JOIN` the planner "
         "picks by itself probes the wards' index once per point and is several times slower "
-        "(measured below); a TEMP table is slower (its rows overflow `temp_buffers`); "
-        "`unnest` of two float arrays joined to `wards` took 18 s in a trial run.",
+        "(measured below); in trial runs a TEMP table made the join 3.9 s instead of 2.0 s "
+        "(its rows overflow `temp_buffers`) and joining `wards` to `unnest` of two float "
+        "arrays, without a points table, took 18 s.",
         f"- HTTP: `imbizo serve --no-worker` (granian WSGI, {2} workers x {2} blocking "
         "threads, DEBUG off) on the benchmark database, loaded by wrk on 127.0.0.1 with "
         f"`-t2 -c16 -d{a['duration']}s` after a 3 s warm-up on `locate` (each worker builds "
@@ -668,7 +672,10 @@ def render(r: dict) -> str:
         "Single and Cape Town rates are one thread in one process. Disagreements between "
         "index and PostGIS can only come from points on or next to a ward edge: the index "
         "tests `covered_by` (edges included, lowest index wins), the SQL `ST_Contains` "
-        "(edges excluded, any one row).",
+        "(edges excluded, any one row)."
+        + "".join(f" {name.capitalize()}: {c['differ']} disagreement(s), "
+                  f"{', '.join(f'{d:.1f}' for d in c['edge_m'])} m from a ward edge."
+                  for name, c in (("single", sc), ("batched", bc)) if c["differ"]),
         "",
         "### Goals",
         "",

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "imbizo.audit",
     "imbizo.geo",
     "imbizo.accounts",
+    "imbizo.messaging",
+    "imbizo.webhooks",
     "imbizo.demo",
     "imbizo.web",
 ]
