@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "imbizo.audit",
     "imbizo.geo",
     "imbizo.accounts",
+    "imbizo.cases",
     "imbizo.messaging",
     "imbizo.webhooks",
     "imbizo.demo",
@@ -171,6 +172,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # --- Imbizo -------------------------------------------------------------------------
 # Seconds between checks, in each process, whether another process changed boundaries.
 WARD_INDEX_CHECK_SECONDS = float(os.environ.get("WARD_INDEX_CHECK_SECONDS", "30"))
+
+# A resolved case closes by itself after this many days without the resident's answer,
+# and can be reopened by the resident within the other number of days.
+CASE_AUTOCLOSE_DAYS = int(os.environ.get("CASE_AUTOCLOSE_DAYS", "7"))
+CASE_REOPEN_DAYS = int(os.environ.get("CASE_REOPEN_DAYS", "14"))
 
 LOGGING = {
     "version": 1,

@@ -125,6 +125,19 @@ def scope(actor: Actor, queryset: QuerySet, permission: str, *,
     return queryset.filter(condition)
 
 
+def allows(actor: Actor, permission: str, *, municipality_id: int, department_id: int | None = None,
+           ward_id: int | None = None) -> bool:
+    """The check ``scope`` makes, for one record already in hand (no query)."""
+    if actor.is_global(permission):
+        return True
+    return any(
+        m.municipality_id == municipality_id
+        and (not m.department_id or m.department_id == department_id)
+        and (not m.ward_id or m.ward_id == ward_id)
+        for m in actor._by_permission.get(permission, ())
+    )
+
+
 def require(actor: Actor, permission: str, municipality_id: int | None = None) -> None:
     if not actor.has(permission, municipality_id):
         raise PermissionDenied()

@@ -34,9 +34,11 @@ def audit_record(*, actor: str, action: str, obj: Model | None = None, object_ty
         object_id = object_id or str(getattr(obj, "uuid", None) or obj.pk)
     # Round-trip through JSON so the hash covers exactly what the database stores.
     changes = json.loads(json.dumps(changes or {}, cls=DjangoJSONEncoder))
-    with transaction.atomic():
-        ChainHead.objects.get_or_create(pk=1)
-        head = ChainHead.objects.select_for_update().get(pk=1)
+    with transaction.atomic(savepoint=False):
+        head = ChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            ChainHead.objects.get_or_create(pk=1)
+            head = ChainHead.objects.select_for_update().get(pk=1)
         at = timezone.now()
         seq = head.seq + 1
         digest = _digest(head.hash, seq, at, actor, channel, action, object_type, object_id,

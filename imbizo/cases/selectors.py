@@ -1,0 +1,116 @@
+"""Reads of cases, scoped to the actor: staff by membership, residents their own."""
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from imbizo.accounts.permissions import Actor, scope
+from imbizo.core.errors import ImbizoError, NotFound
+
+from .models import OPEN_STATUSES, Case, Category
+from .reference import reference_parse
+
+
+def case_list(*, actor: Actor) -> QuerySet[Case]:
+    qs = Case.objects.select_related("category", "municipality", "department", "ward",
+                                     "assignee")
+    if actor.kind == "citizen":
+        return qs.filter(Q(reporter=actor.citizen) | Q(subscriptions__citizen=actor.citizen)) \
+            .distinct()
+    return scope(actor, qs, "case.view", ward_field="ward", department_field="department")
+
+
+def access_case(actor: Actor, reference: str) -> Case:
+    """One case by reference (typed any way a resident might), or a 404 for everyone
+    who may not see it: no hint that it exists."""
+    normalised = reference_parse(reference)
+    case = case_list(actor=actor).filter(reference=normalised).first()
+    if case is None:
+        raise NotFound("case_not_found", _("No case %(ref)s.") % {"ref": normalised})
+    return case
+
+
+@dataclass
+class CaseFilters:
+    status: list[str] | None = None
+    category: str | None = None
+    ward: str | None = None
+    department: str | None = None
+    assignee: int | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    overdue: bool | None = None
+    municipality: str | None = None
+
+
+def case_filter(qs: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
+    """Each filter the queue offers, every one served by an index on cases."""
+    if filters.municipality:
+        qs = qs.filter(municipality__code=filters.municipality)
+    if filters.status:
+        qs = qs.filter(status__in=filters.status)
+    if filters.category:
+        qs = qs.filter(category__code=filters.category)
+    if filters.ward:
+        qs = qs.filter(ward__code=filters.ward)
+    if filters.department:
+        qs = qs.filter(department__code=filters.department)
+    if filters.assignee:
+        qs = qs.filter(assignee_id=filters.assignee)
+    if filters.created_from:
+        qs = qs.filter(created__gte=filters.created_from)
+    if filters.created_to:
+        qs = qs.filter(created__lt=filters.created_to)
+    if filters.overdue is True:
+        qs = qs.filter(status__in=OPEN_STATUSES, resolve_due__lt=timezone.now())
+    elif filters.overdue is False:
+        qs = qs.exclude(status__in=OPEN_STATUSES, resolve_due__lt=timezone.now())
+    return qs
+
+
+def _cursor_encode(case: Case) -> str:
+    raw = json.dumps([case.created.isoformat(), case.pk]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _cursor_decode(cursor: str) -> tuple[datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created, pk = json.loads(base64.urlsafe_b64decode(padded))
+        moment = parse_datetime(created)
+        if moment is None or not isinstance(pk, int):
+            raise ValueError
+        return moment, pk
+    except (ValueError, TypeError, json.JSONDecodeError):
+        raise ImbizoError("invalid_cursor", _("That page cursor is not valid.")) from None
+
+
+@dataclass
+class Page:
+    items: list[Case]
+    next_cursor: str | None
+
+
+def case_page(qs: QuerySet[Case], *, cursor: str | None, limit: int) -> Page:
+    """Keyset pagination, newest first: stable while cases are added, and as fast on the
+    thousandth page as on the first."""
+    qs = qs.order_by("-created", "-pk")
+    if cursor:
+        created, pk = _cursor_decode(cursor)
+        qs = qs.filter(Q(created__lt=created) | Q(created=created, pk__lt=pk))
+    rows = list(qs[:limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, _cursor_encode(rows[-1]) if more and rows else None)
+
+
+def category_list(*, municipality_code: str) -> QuerySet[Category]:
+    """Categories residents can report under: public data."""
+    return Category.objects.filter(municipality__code=municipality_code, active=True,
+                                   department__isnull=False).select_related("parent")

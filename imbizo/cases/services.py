@@ -1,0 +1,201 @@
+"""Logging a case: the one function every channel calls.
+
+A fault reported on USSD, WhatsApp, the web form, Open311, the API or by an agent on
+the phone all arrive here, get a reference at once, are routed with no human step and
+start their service-level clock.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from imbizo.accounts.models import Citizen
+from imbizo.accounts.permissions import Actor, require
+from imbizo.accounts.phone import normalise_phone
+from imbizo.audit.services import audit_record
+from imbizo.core.errors import ImbizoError
+from imbizo.core.events import emit
+from imbizo.geo.index import ward_index
+from imbizo.geo.models import Municipality, Ward
+from imbizo.geo.selectors import check_coordinates
+
+from . import sla
+from .models import Case, CaseUpdate, Category, ReferenceCounter, Status, Subscription
+from .reference import reference_format
+from .representation import case_event_data
+from .routing import route_case
+
+
+@dataclass
+class Location:
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str = ""
+    ward: Ward | None = None
+
+
+@dataclass
+class Contact:
+    """How to reach an anonymous reporter (all optional)."""
+
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass
+class _Placed:
+    municipality: Municipality
+    ward: Ward | None
+
+
+def _place(municipality: Municipality | None, location: Location) -> _Placed:
+    """Municipality and ward from the point, the picked ward, or the named municipality."""
+    ward = location.ward
+    if location.latitude is not None or location.longitude is not None:
+        if location.latitude is None or location.longitude is None:
+            raise ImbizoError("invalid_location", _("Give both latitude and longitude."))
+        check_coordinates(location.latitude, location.longitude)
+        place = ward_index.locate(location.latitude, location.longitude)
+        if place is None:
+            raise ImbizoError("location_not_served",
+                              _("That place is not in any municipality we serve."), status=422)
+        located = Ward.objects.select_related("municipality").get(code=place.ward["code"])
+        if ward is not None and ward.pk != located.pk:
+            raise ImbizoError("location_mismatch",
+                              _("The point is in ward %(a)s, not ward %(b)s.")
+                              % {"a": located.number, "b": ward.number})
+        ward = located
+    if ward is not None:
+        if municipality is not None and ward.municipality_id != municipality.pk:
+            raise ImbizoError("location_outside_municipality",
+                              _("That place is in %(other)s, not in %(this)s.")
+                              % {"other": ward.municipality.name, "this": municipality.name},
+                              status=422)
+        return _Placed(ward.municipality, ward)
+    if municipality is None:
+        raise ImbizoError("location_required",
+                          _("Say where the problem is: a point on the map or a ward."))
+    return _Placed(municipality, None)
+
+
+def _category(municipality: Municipality, code: str) -> Category:
+    category = Category.objects.filter(municipality=municipality, code=code, active=True,
+                                       department__isnull=False) \
+        .select_related("department").first()
+    if category is None:
+        raise ImbizoError("unknown_category",
+                          _("“%(code)s” is not something %(muni)s takes reports about.")
+                          % {"code": code, "muni": municipality.name})
+    return category
+
+
+def _check_extra(category: Category, extra: dict) -> dict:
+    """Keep only the category's own questions; insist on the required ones."""
+    clean, missing = {}, []
+    for question in category.fields:
+        value = extra.get(question["code"])
+        if value in (None, ""):
+            if question.get("required"):
+                missing.append(question.get("label") or question["code"])
+            continue
+        values = question.get("values")
+        if values and str(value) not in {str(v.get("key", v)) if isinstance(v, dict) else str(v)
+                                         for v in values}:
+            raise ImbizoError("invalid_field", _("“%(value)s” is not a choice for %(field)s.")
+                              % {"value": value, "field": question.get("label", question["code"])})
+        clean[question["code"]] = value
+    if missing:
+        raise ImbizoError("missing_field", _("Please also give: %(fields)s.")
+                          % {"fields": ", ".join(missing)}, fields=missing)
+    return clean
+
+
+def reference_issue(municipality: Municipality, at) -> str:
+    """The next reference of the month, from a counter row locked for the increment."""
+    period = timezone.localtime(at).strftime("%y%m")
+    counters = ReferenceCounter.objects.filter(municipality=municipality, period=period)
+    # The UPDATE takes the row lock, so concurrent cases queue here for a moment.
+    if not counters.update(last=F("last") + 1):
+        ReferenceCounter.objects.get_or_create(municipality=municipality, period=period)
+        counters.update(last=F("last") + 1)
+    return reference_format(municipality.code, period,
+                            counters.values_list("last", flat=True).get())
+
+
+def case_log(*, actor: Actor, category: str, description: str, location: Location,
+             municipality: Municipality | None = None, reporter: Citizen | None = None,
+             contact: Contact | None = None, extra: dict | None = None,
+             public: bool = True, idempotency_key: str | None = None) -> Case:
+    """Log a fault. Raises ImbizoError, writing nothing, on any bad input."""
+    key = f"{actor.label}:{idempotency_key}" if idempotency_key else None
+    if key and (existing := Case.objects.filter(idempotency_key=key).first()):
+        return existing
+    try:
+        return _case_log(actor=actor, category_code=category, description=description,
+                         location=location, municipality=municipality, reporter=reporter,
+                         contact=contact or Contact(), extra=extra or {}, public=public, key=key)
+    except IntegrityError:
+        # Two retries of one request raced; the first one's case is the answer.
+        if key and (existing := Case.objects.filter(idempotency_key=key).first()):
+            return existing
+        raise
+
+
+@transaction.atomic
+def _case_log(*, actor: Actor, category_code: str, description: str, location: Location,
+              municipality: Municipality | None, reporter: Citizen | None, contact: Contact,
+              extra: dict, public: bool, key: str | None) -> Case:
+    description = (description or "").strip()
+    placed = _place(municipality, location)
+    municipality = placed.municipality
+    if actor.kind == "staff":
+        require(actor, "case.log", municipality.pk)
+    category = _category(municipality, category_code)
+    if category.location_required and placed.ward is None and location.latitude is None \
+            and not location.address.strip():
+        raise ImbizoError("location_required",
+                          _("Say where the problem is: a point, an address or a ward."))
+    if not description:
+        raise ImbizoError("description_required", _("Please describe the problem."))
+    extra = _check_extra(category, extra)
+    if reporter is None and actor.kind == "citizen":
+        reporter = actor.citizen
+    contact_phone = normalise_phone(contact.phone) if contact.phone else ""
+    now = timezone.now()
+    route = route_case(category=category, ward_id=placed.ward.pk if placed.ward else None,
+                       at=now, hours=sla.WORKING_HOURS)
+    ack_due, resolve_due = sla.deadlines(category, now)
+    case = Case(
+        municipality=municipality, reference=reference_issue(municipality, now),
+        category=category, description=description, extra=extra,
+        latitude=location.latitude, longitude=location.longitude,
+        address=location.address.strip(), ward=placed.ward, reporter=reporter,
+        contact_name=contact.name.strip(), contact_phone=contact_phone,
+        contact_email=contact.email.strip(), channel=actor.channel, priority=category.priority,
+        status=Status.ASSIGNED if route.department else Status.LOGGED,
+        department=route.department, team=route.team, assignee_id=route.assignee_id,
+        public=public and category.public, ack_due=ack_due, resolve_due=resolve_due,
+        idempotency_key=key,
+    )
+    # Field checks only: foreign keys were fetched above, uniqueness is the database's.
+    case.clean_fields(exclude=["municipality", "category", "ward", "reporter", "department",
+                               "team", "assignee", "merged_into", "idempotency_key"])
+    case.save()
+    CaseUpdate.objects.create(case=case, kind=CaseUpdate.Kind.STATUS, actor=actor.label,
+                              from_status="", to_status=case.status,
+                              text=route.department.name if route.department
+                              else _("Call centre"))
+    if reporter is not None:
+        Subscription.objects.create(case=case, citizen=reporter)
+    audit_record(actor=actor.label, channel=actor.channel, action="case.log", obj=case,
+                 municipality_code=municipality.code,
+                 changes={"reference": case.reference, "category": category.code,
+                          "status": case.status, "department": getattr(route.department,
+                                                                        "code", None)})
+    emit("case_logged", municipality_id=municipality.pk, case_id=case.pk,
+         data=case_event_data(case))
+    return case
