@@ -21,6 +21,7 @@ from imbizo.core.errors import ImbizoError, PermissionDenied
 from imbizo.core.events import emit
 
 from . import sla
+from .escalation import sla_schedule
 from .models import Case, CaseUpdate, Status, Team
 from .representation import case_event_data
 
@@ -127,6 +128,7 @@ def case_resume(*, actor: Actor, case: Case, note: str = "",
     if case.status != S.ON_HOLD:
         raise ImbizoError("invalid_transition", _("Only a case on hold can resume."), status=409)
     sla.resume(case, timezone.now())
+    sla_schedule(case)
     return _move(actor, case, S.IN_PROGRESS, text=note,
                  fields=("paused", "ack_due", "resolve_due"))
 
@@ -176,6 +178,7 @@ def case_reopen(*, actor: Actor, case: Case, reason: str,
     now = timezone.now()
     case.ack_due, case.resolve_due = sla.deadlines(case.category, now)
     case.resolved, case.resolve_breached, case.escalation_level = None, False, 0
+    sla_schedule(case)
     return _move(actor, case, S.REOPENED, text=reason.strip(),
                  fields=("ack_due", "resolve_due", "resolved", "resolve_breached",
                          "escalation_level"))

@@ -113,6 +113,28 @@ class RoutingRule(MunicipalModel):
         return f"{self.category or 'any category'} / {self.ward or 'any ward'} → {self.department}"
 
 
+class EscalationStep(MunicipalModel):
+    """One rung of a department's escalation ladder after a case breaches its SLA:
+    level 1 at the breach, each next level ``after_hours`` (calendar) after the one before."""
+
+    department = models.ForeignKey("accounts.Department", on_delete=models.CASCADE,
+                                   related_name="escalation_steps")
+    level = models.PositiveSmallIntegerField()
+    role = models.CharField(max_length=20)
+    department_only = models.BooleanField(
+        default=True, help_text="Only holders of the role in this department (else anywhere "
+                                "in the municipality, e.g. the municipal manager).")
+    after_hours = models.DecimalField(max_digits=6, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["department", "level"]
+        constraints = [models.UniqueConstraint(fields=["department", "level"],
+                                               name="one_step_per_level")]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} level {self.level}: {self.role}"
+
+
 class Case(MunicipalModel):
     reference = models.CharField(max_length=24, unique=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases")

@@ -23,6 +23,7 @@ from imbizo.geo.models import Municipality, Ward
 from imbizo.geo.selectors import check_coordinates
 
 from . import sla
+from .escalation import sla_schedule
 from .models import Case, CaseUpdate, Category, ReferenceCounter, Status, Subscription
 from .reference import reference_format
 from .representation import case_event_data
@@ -198,4 +199,5 @@ def _case_log(*, actor: Actor, category_code: str, description: str, location: L
                                                                         "code", None)})
     emit("case_logged", municipality_id=municipality.pk, case_id=case.pk,
          data=case_event_data(case))
+    sla_schedule(case)
     return case

@@ -1,0 +1,132 @@
+"""Service-level checkpoints and the escalation ladder, run by scheduled tasks.
+
+When a case is logged (or its clock resumes, or it reopens) one task is scheduled for
+each checkpoint: acknowledgement due, the 75% warning and the resolution deadline. A
+task whose deadline has since moved finds it stale and does nothing, so no case is
+ever polled. A breach climbs the department's ladder one rung at a time.
+"""
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from imbizo.accounts.models import Role
+from imbizo.audit.services import audit_record
+from imbizo.core.events import emit
+
+from . import sla
+from .models import Case, CaseUpdate, EscalationStep
+from .representation import case_event_data
+
+DEFAULT_LADDER = (  # level, role, department_only, hours after the previous rung
+    (1, Role.SUPERVISOR, True, 0),
+    (2, Role.MANAGER, True, 24),
+    (3, Role.MUNICIPAL_ADMIN, False, 48),
+)
+
+
+def checkpoints(case: Case) -> list[tuple[str, datetime]]:
+    points = [("warning", sla.warning_time(case)), ("breach", case.resolve_due)]
+    if case.acknowledged is None and case.ack_due:
+        points.insert(0, ("ack", case.ack_due))
+    return points
+
+
+def sla_schedule(case: Case) -> None:
+    """Enqueue the case's checkpoint tasks once the transaction commits."""
+    from .tasks import sla_checkpoint
+
+    points = [(kind, at) for kind, at in checkpoints(case) if at is not None]
+
+    def enqueue() -> None:
+        for kind, at in points:
+            sla_checkpoint.using(run_after=at).enqueue(case.pk, kind, at.isoformat())
+
+    transaction.on_commit(enqueue)
+
+
+def ladder(case: Case) -> list[tuple[int, str, bool, float]]:
+    steps = [(s.level, s.role, s.department_only, float(s.after_hours))
+             for s in EscalationStep.objects.filter(department_id=case.department_id)]
+    return steps or [(lvl, str(role), only, hours) for lvl, role, only, hours in DEFAULT_LADDER]
+
+
+def recipients(case: Case, role: str, department_only: bool):
+    users = get_user_model().objects.filter(
+        memberships__role=role, memberships__active=True,
+        memberships__municipality_id=case.municipality_id, is_active=True)
+    if department_only:
+        users = users.filter(memberships__department_id=case.department_id)
+    return users.distinct()
+
+
+def _record(case: Case, text: str, action: str, **changes) -> None:
+    CaseUpdate.objects.create(case=case, kind=CaseUpdate.Kind.ESCALATION, actor="system",
+                              author=_("Imbizo"), text=text)
+    audit_record(actor="system", channel="system", action=action, obj=case,
+                 municipality_code=case.municipality.code, changes=changes)
+
+
+@transaction.atomic
+def sla_checkpoint_run(*, case_id: int, kind: str, due: datetime) -> str:
+    """Act on one checkpoint; returns what happened (for the task result and tests)."""
+    case = Case.objects.select_for_update().select_related(
+        "category", "municipality", "department", "ward", "reporter").filter(pk=case_id).first()
+    if case is None or not case.is_open or case.paused is not None:
+        return "not open"
+    current = dict(checkpoints(case)).get(kind)
+    if current is None or abs((current - due).total_seconds()) > 1:
+        return "stale"
+    if kind == "ack":
+        case.ack_breached = True
+        case.save(update_fields=["ack_breached", "updated"])
+        _record(case, _("Not acknowledged in time."), "case.sla.ack_breached")
+        _announce(case, "ack_breached", level=0)
+        return "ack breached"
+    if kind == "warning":
+        _record(case, _("75% of the time to resolve has passed."), "case.sla.warning")
+        _announce(case, "warning", level=0)
+        return "warned"
+    case.resolve_breached = True
+    case.save(update_fields=["resolve_breached", "updated"])
+    return escalate(case, level=1)
+
+
+def escalate(case: Case, *, level: int) -> str:
+    steps = {step[0]: step for step in ladder(case)}
+    if level not in steps:
+        return "top of ladder"
+    role, department_only = steps[level][1], steps[level][2]
+    people = list(recipients(case, role, department_only))
+    case.escalation_level = level
+    case.save(update_fields=["escalation_level", "updated"])
+    _record(case, _("Escalated to %(role)s (level %(level)s).")
+            % {"role": Role(role).label, "level": level}, "case.sla.escalated",
+            level=level, role=role, users=[u.pk for u in people])
+    _announce(case, "escalated", level=level, user_ids=[u.pk for u in people])
+    if level + 1 in steps:
+        from .tasks import sla_escalate
+
+        at = timezone.now() + timedelta(hours=steps[level + 1][3])
+        transaction.on_commit(lambda: sla_escalate.using(run_after=at).enqueue(
+            case.pk, level + 1, case.resolve_due.isoformat()))
+    return f"escalated to level {level}"
+
+
+@transaction.atomic
+def sla_escalate_run(*, case_id: int, level: int, due: datetime) -> str:
+    case = Case.objects.select_for_update().select_related(
+        "category", "municipality", "department", "ward", "reporter").filter(pk=case_id).first()
+    if case is None or not case.is_open or case.paused is not None:
+        return "not open"
+    if abs((case.resolve_due - due).total_seconds()) > 1 or case.escalation_level >= level:
+        return "stale"
+    return escalate(case, level=level)
+
+
+def _announce(case: Case, what: str, *, level: int, user_ids: list[int] | None = None) -> None:
+    emit("case_sla", municipality_id=case.municipality_id, case_id=case.pk, what=what,
+         level=level, user_ids=user_ids or [], data=case_event_data(case))

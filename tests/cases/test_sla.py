@@ -1,0 +1,103 @@
+from datetime import datetime, timedelta
+
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from imbizo.accounts.models import Role
+from imbizo.cases.calendar import SAST, WorkingHours
+from imbizo.cases.escalation import sla_checkpoint_run, sla_escalate_run
+from imbizo.cases.lifecycle import case_hold, case_start
+from imbizo.cases.models import Case, CaseUpdate
+from imbizo.cases.sla import warning_time
+
+HOURS = WorkingHours()
+
+
+def local(*args) -> datetime:
+    return datetime(*args, tzinfo=SAST)
+
+
+def test_working_time_skips_nights_weekends_and_public_holidays():
+    # Friday 2026-12-11 15:30 + 2 working hours: 1 h on Friday, then Monday 14 Dec 07:30
+    # + 1 h. (16 December, the Day of Reconciliation, is a holiday.)
+    assert HOURS.add(local(2026, 12, 11, 15, 30), 2 * 3600) == local(2026, 12, 14, 8, 30)
+    assert HOURS.add(local(2026, 12, 15, 16, 0), 3600) == local(2026, 12, 17, 8, 0)
+    assert HOURS.between(local(2026, 12, 11, 15, 30), local(2026, 12, 14, 8, 30)) == 7200
+
+
+def test_a_case_logged_after_hours_starts_its_clock_next_morning():
+    assert HOURS.add(local(2026, 11, 24, 20, 0), 3600) == local(2026, 11, 25, 8, 30)
+    assert not HOURS.is_open(local(2026, 11, 24, 20, 0))
+    assert HOURS.is_open(local(2026, 11, 24, 9, 0))
+
+
+def test_emergencies_run_on_calendar_time(log_case):
+    fire = log_case("fire")
+    assert abs((fire.resolve_due - fire.created).total_seconds() - 4 * 3600) < 2
+
+
+def test_logging_schedules_one_task_per_checkpoint(log_case, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = log_case("burst-pipe")
+    tasks = {tuple(t.args_kwargs["args"][:2]): t.run_after
+             for t in DBTaskResult.objects.filter(task_path__endswith="sla_checkpoint")}
+    assert tasks.keys() == {(case.pk, "ack"), (case.pk, "warning"), (case.pk, "breach")}
+    assert tasks[(case.pk, "breach")] == case.resolve_due
+    assert tasks[(case.pk, "warning")] == warning_time(case)
+    # Burst pipes run on calendar time: the warning falls at 18 of 24 hours.
+    assert abs((case.resolve_due - tasks[(case.pk, "warning")]).total_seconds() - 6 * 3600) < 2
+
+
+def test_a_breach_escalates_to_the_departments_supervisor_and_climbs(log_case, make_staff,
+                                                                     municipalities,
+                                                                     department):
+    aaa, _ = municipalities
+    supervisor = make_staff({"role": Role.SUPERVISOR, "municipality": aaa,
+                             "department": department("roads")})
+    make_staff({"role": Role.SUPERVISOR, "municipality": aaa,
+                "department": department("water")})
+    case = log_case("pothole")
+    assert sla_checkpoint_run(case_id=case.pk, kind="breach", due=case.resolve_due) == \
+        "escalated to level 1"
+    case.refresh_from_db()
+    assert case.resolve_breached and case.escalation_level == 1
+    update = CaseUpdate.objects.filter(case=case, kind="escalation").last()
+    assert "Supervisor" in update.text
+    from imbizo.audit.models import AuditEntry
+    entry = AuditEntry.objects.get(action="case.sla.escalated")
+    assert entry.changes["users"] == [supervisor.user.pk]
+    assert sla_escalate_run(case_id=case.pk, level=2, due=case.resolve_due) == \
+        "escalated to level 2"
+    assert sla_escalate_run(case_id=case.pk, level=2, due=case.resolve_due) == "stale"
+
+
+def test_a_checkpoint_whose_deadline_moved_does_nothing(log_case):
+    case = log_case("pothole")
+    old_due = case.resolve_due
+    Case.objects.filter(pk=case.pk).update(resolve_due=old_due + timedelta(hours=3))
+    assert sla_checkpoint_run(case_id=case.pk, kind="breach", due=old_due) == "stale"
+    assert not Case.objects.get(pk=case.pk).resolve_breached
+
+
+def test_a_case_on_hold_or_closed_is_not_escalated(log_case):
+    from imbizo.accounts.permissions import system_actor
+    system = system_actor("web")
+    case = case_hold(actor=system, case=case_start(actor=system, case=log_case()),
+                     reason="Waiting for the contractor")
+    assert sla_checkpoint_run(case_id=case.pk, kind="breach", due=case.resolve_due) == \
+        "not open"
+
+
+def test_an_unacknowledged_case_is_flagged_by_the_real_task_queue(
+        log_case, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = log_case("fire")  # acknowledge within 15 minutes
+    DBTaskResult.objects.filter(task_path__endswith="sla_checkpoint").exclude(
+        args_kwargs__args__1="ack").delete()
+    DBTaskResult.objects.update(run_after=timezone.now() - timedelta(seconds=1))
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    result = DBTaskResult.objects.get(task_path__endswith="sla_checkpoint")
+    assert result.status == "SUCCESSFUL", result.traceback
+    assert result.return_value == "ack breached"
+    assert Case.objects.get(pk=case.pk).ack_breached
