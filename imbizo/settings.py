@@ -178,6 +178,9 @@ WARD_INDEX_CHECK_SECONDS = float(os.environ.get("WARD_INDEX_CHECK_SECONDS", "30"
 CASE_AUTOCLOSE_DAYS = int(os.environ.get("CASE_AUTOCLOSE_DAYS", "7"))
 CASE_REOPEN_DAYS = int(os.environ.get("CASE_REOPEN_DAYS", "14"))
 
+# Largest photo accepted, in bytes (it is re-encoded and shrunk to 2048 px anyway).
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

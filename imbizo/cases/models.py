@@ -238,6 +238,35 @@ class CaseUpdate(models.Model):
         return self.kind in (self.Kind.STATUS, self.Kind.PUBLIC)
 
 
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"cases/{instance.case.municipality.code}/{instance.case.uuid}/{filename}"
+
+
+class Attachment(models.Model):
+    """A photo, re-encoded without metadata; never the bytes the sender uploaded."""
+
+    uuid = models.UUIDField(unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    image = models.FileField(upload_to=attachment_path)
+    thumbnail = models.FileField(upload_to=attachment_path)
+    content_type = models.CharField(max_length=40)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    actor = models.CharField(max_length=200)
+    public = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "sha256"],
+                                               name="one_copy_of_a_photo_per_case")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.uuid}"
+
+
 class Subscription(models.Model):
     """A resident who hears about every public change of a case."""
 
