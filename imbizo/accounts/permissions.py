@@ -41,10 +41,11 @@ GLOBAL_ROLES = {Role.PLATFORM_ADMIN}
 class Actor:
     """Who is acting, and through which channel; passed to every service and selector."""
 
-    kind: str  # "staff", "citizen", "system"
+    kind: str  # "staff", "citizen", "integrator" (an API key), "system"
     channel: str = "system"
     user: object | None = None
     citizen: object | None = None
+    api_key: object | None = None
     grants: list[Membership] = field(default_factory=list)
 
     @property
@@ -53,6 +54,8 @@ class Actor:
             return f"user:{self.user.pk}"
         if self.kind == "citizen":
             return f"citizen:{self.citizen.uuid}"
+        if self.kind == "integrator":
+            return f"apikey:{self.api_key.prefix}"
         return "system"
 
     @cached_property

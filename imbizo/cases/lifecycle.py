@@ -42,7 +42,7 @@ REJECTION_REASONS = {
 
 
 def _may_work(actor: Actor, case: Case, permission: str = "case.work") -> bool:
-    return actor.kind in ("staff", "system") and allows(
+    return actor.kind in ("staff", "integrator", "system") and allows(
         actor, permission, municipality_id=case.municipality_id,
         department_id=case.department_id, ward_id=case.ward_id)
 
@@ -94,6 +94,8 @@ def _move(actor: Actor, case: Case, to: str, *, text: str = "", fields: tuple = 
 def _author(actor: Actor) -> str:
     if actor.kind == "staff":
         return actor.user.get_full_name() or actor.user.get_username()
+    if actor.kind == "integrator":
+        return actor.api_key.name
     return _("Resident") if actor.kind == "citizen" else _("Imbizo")
 
 

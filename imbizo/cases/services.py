@@ -153,7 +153,7 @@ def _case_log(*, actor: Actor, category_code: str, description: str, location: L
     description = (description or "").strip()
     placed = _place(municipality, location)
     municipality = placed.municipality
-    if actor.kind == "staff":
+    if actor.kind in ("staff", "integrator"):
         require(actor, "case.log", municipality.pk)
     category = _category(municipality, category_code)
     if category.location_required and placed.ward is None and location.latitude is None \

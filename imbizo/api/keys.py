@@ -1,0 +1,53 @@
+"""Making and checking API keys."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from imbizo.accounts.models import Membership
+from imbizo.accounts.permissions import Actor, require
+from imbizo.audit.services import audit_record
+from imbizo.core.errors import ImbizoError
+from imbizo.geo.models import Municipality
+
+from .models import ApiKey
+
+LAST_USED_PRECISION = timedelta(minutes=5)  # don't write on every request
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_key_create(*, actor: Actor, municipality: Municipality, name: str,
+                   role: str = "agent") -> tuple[ApiKey, str]:
+    """Returns the key row and the key itself, which is never shown again."""
+    require(actor, "apikey.manage", municipality.pk)
+    if role in ("platform_admin", "municipal_admin"):
+        raise ImbizoError("role_not_allowed", "An API key cannot hold an administrator role.")
+    key = "imb_" + secrets.token_urlsafe(32)
+    row = ApiKey(municipality=municipality, name=name, prefix=key[4:12], key_hash=_hash(key),
+                 role=role)
+    row.full_clean()
+    row.save()
+    audit_record(actor=actor.label, channel=actor.channel, action="apikey.create", obj=row,
+                 municipality_code=municipality.code, changes={"name": name, "role": role,
+                                                               "prefix": row.prefix})
+    return row, key
+
+
+def api_key_actor(key: str, *, channel: str = "api") -> Actor | None:
+    """The actor behind a key, or None for an unknown or revoked key."""
+    row = ApiKey.objects.select_related("municipality").filter(
+        key_hash=_hash(key or ""), active=True).first()
+    if row is None:
+        return None
+    now = timezone.now()
+    if row.last_used is None or now - row.last_used > LAST_USED_PRECISION:
+        ApiKey.objects.filter(pk=row.pk).update(last_used=now)
+    grant = Membership(role=row.role, municipality=row.municipality)
+    return Actor(kind="integrator", channel=channel, api_key=row, grants=[grant])
