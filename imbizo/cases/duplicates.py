@@ -1,0 +1,104 @@
+"""Duplicates: offering open cases nearby before a new one is logged ("me too"), and
+merging duplicates that slipped through, with their subscribers."""
+
+import math
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from imbizo.accounts.models import Citizen
+from imbizo.accounts.permissions import Actor
+from imbizo.audit.services import audit_record
+from imbizo.core.errors import ImbizoError, PermissionDenied
+from imbizo.core.events import emit
+
+from .lifecycle import TRANSITIONS, _locked, _may_work, _move
+from .models import OPEN_STATUSES, Case, Category, Status, Subscription
+from .representation import case_event_data
+
+EARTH_RADIUS_M = 6_371_000
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def duplicate_candidates(*, category: Category, latitude: float, longitude: float,
+                         limit: int = 5) -> list[tuple[Case, float]]:
+    """Open cases of the same category within its radius, nearest first, with metres.
+    Public information only is shown to residents (reference, status, distance)."""
+    radius = category.duplicate_radius_m
+    if not radius:
+        return []
+    dlat = radius / 111_320
+    dlon = radius / (111_320 * max(math.cos(math.radians(latitude)), 0.01))
+    nearby = Case.objects.filter(
+        category=category, status__in=OPEN_STATUSES, merged_into__isnull=True,
+        latitude__range=(latitude - dlat, latitude + dlat),
+        longitude__range=(longitude - dlon, longitude + dlon),
+    ).only("pk", "reference", "status", "latitude", "longitude", "affected_count", "created")
+    found = [(case, distance_m(latitude, longitude, case.latitude, case.longitude))
+             for case in nearby[:200]]
+    found = [pair for pair in found if pair[1] <= radius]
+    return sorted(found, key=lambda pair: pair[1])[:limit]
+
+
+@transaction.atomic
+def case_join(*, actor: Actor, case: Case, citizen: Citizen | None = None) -> Case:
+    """"Me too": the resident follows an existing case instead of logging a new one."""
+    citizen = citizen or (actor.citizen if actor.kind == "citizen" else None)
+    if citizen is None:
+        raise ImbizoError("citizen_required", _("Only a resident can join a case."))
+    if actor.kind != "citizen" and not _may_work(actor, case, "case.log"):
+        raise PermissionDenied()
+    case = _locked(case, None)
+    if not case.is_open:
+        raise ImbizoError("case_not_open", _("%(ref)s is already %(status)s.")
+                          % {"ref": case.reference, "status": Status(case.status).label},
+                          status=409)
+    _subscription, created = Subscription.objects.get_or_create(case=case, citizen=citizen)
+    if created:
+        Case.objects.filter(pk=case.pk).update(affected_count=F("affected_count") + 1)
+        case.refresh_from_db(fields=["affected_count"])
+        audit_record(actor=actor.label, channel=actor.channel, action="case.join", obj=case,
+                     municipality_code=case.municipality.code,
+                     changes={"affected_count": case.affected_count})
+    return case
+
+
+@transaction.atomic
+def case_merge(*, actor: Actor, duplicate: Case, into: Case) -> Case:
+    """Close ``duplicate`` as a duplicate of ``into``; its followers follow ``into``."""
+    duplicate, into = _locked(duplicate, None), _locked(into, None)
+    if not (_may_work(actor, duplicate, "case.assign") or _may_work(actor, duplicate)):
+        raise PermissionDenied()
+    if duplicate.pk == into.pk or duplicate.municipality_id != into.municipality_id:
+        raise ImbizoError("invalid_merge",
+                          _("Merge two different cases of the same municipality."))
+    if not into.is_open:
+        raise ImbizoError("case_not_open", _("%(ref)s is no longer open.")
+                          % {"ref": into.reference}, status=409)
+    followers = set(Subscription.objects.filter(case=into).values_list("citizen_id", flat=True))
+    moving = [s.citizen_id for s in Subscription.objects.filter(case=duplicate)
+              if s.citizen_id not in followers]
+    Subscription.objects.bulk_create([Subscription(case=into, citizen_id=c) for c in moving])
+    into.affected_count += duplicate.affected_count
+    into.version += 1
+    into.save(update_fields=["affected_count", "version", "updated"])
+    duplicate.merged_into, duplicate.rejection_reason = into, "duplicate"
+    # A new duplicate is rejected; one already being worked on is cancelled.
+    ending = Status.REJECTED if Status.REJECTED in TRANSITIONS.get(duplicate.status, ()) \
+        else Status.CANCELLED
+    _move(actor, duplicate, ending, text=_("Duplicate of %(ref)s.") % {"ref": into.reference},
+          fields=("merged_into", "rejection_reason"))
+    audit_record(actor=actor.label, channel=actor.channel, action="case.merge", obj=into,
+                 municipality_code=into.municipality.code,
+                 changes={"merged": duplicate.reference, "followers_moved": len(moving)})
+    emit("case_merged", municipality_id=into.municipality_id, case_id=into.pk,
+         merged_id=duplicate.pk, data=case_event_data(into))
+    return into
+
