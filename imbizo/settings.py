@@ -173,6 +173,13 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Seconds between checks, in each process, whether another process changed boundaries.
 WARD_INDEX_CHECK_SECONDS = float(os.environ.get("WARD_INDEX_CHECK_SECONDS", "30"))
 
+# --- Messaging: which provider carries each outbound channel (docs/messaging.md) ---
+MESSAGING_PROVIDERS = {
+    "sms": "imbizo.messaging.channels.dev.DevProvider",
+    "whatsapp": "imbizo.messaging.channels.dev.DevProvider",
+    "email": "imbizo.messaging.channels.dev.DevProvider",
+}
+
 # A resolved case closes by itself after this many days without the resident's answer,
 # and can be reopened by the resident within the other number of days.
 CASE_AUTOCLOSE_DAYS = int(os.environ.get("CASE_AUTOCLOSE_DAYS", "7"))

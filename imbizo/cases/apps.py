@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class CasesConfig(AppConfig):
     name = "imbizo.cases"
     label = "cases"
+
+    def ready(self) -> None:
+        from . import notifications  # noqa: F401  (registers event subscribers)

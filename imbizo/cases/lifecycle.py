@@ -81,13 +81,14 @@ def _move(actor: Actor, case: Case, to: str, *, text: str = "", fields: tuple = 
     case.status = to
     case.version += 1
     case.save(update_fields=["status", "version", "updated", *fields])
-    CaseUpdate.objects.create(case=case, kind=CaseUpdate.Kind.STATUS, actor=actor.label,
-                              author=_author(actor), from_status=before, to_status=to, text=text)
+    update = CaseUpdate.objects.create(case=case, kind=CaseUpdate.Kind.STATUS,
+                                       actor=actor.label, author=_author(actor),
+                                       from_status=before, to_status=to, text=text)
     audit_record(actor=actor.label, channel=actor.channel, action=f"case.{to}", obj=case,
                  municipality_code=case.municipality.code,
                  changes={"status": [before, to], "fields": list(fields)})
     emit("case_status_changed", municipality_id=case.municipality_id, case_id=case.pk,
-         from_status=before, data=case_event_data(case))
+         update_id=update.pk, from_status=before, data=case_event_data(case))
     return case
 
 

@@ -101,3 +101,21 @@ def test_an_unacknowledged_case_is_flagged_by_the_real_task_queue(
     assert result.status == "SUCCESSFUL", result.traceback
     assert result.return_value == "ack breached"
     assert Case.objects.get(pk=case.pk).ack_breached
+
+
+def test_the_escalated_supervisor_gets_an_email(log_case, make_staff, municipalities, department,
+                                                django_capture_on_commit_callbacks):
+    from imbizo.messaging.models import OutboundMessage
+    aaa, _ = municipalities
+    supervisor = make_staff({"role": Role.SUPERVISOR, "municipality": aaa,
+                             "department": department("roads")})
+    supervisor.user.email = "roads.supervisor@aaa.example"
+    supervisor.user.save(update_fields=["email"])
+    case = log_case("pothole")
+    with django_capture_on_commit_callbacks(execute=True):
+        sla_checkpoint_run(case_id=case.pk, kind="breach", due=case.resolve_due)
+    DBTaskResult.objects.filter(task_path__endswith="sla_checkpoint").delete()
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    email = OutboundMessage.objects.get(channel="email")
+    assert email.to == "roads.supervisor@aaa.example"
+    assert case.reference in email.body and "escalated" in email.body

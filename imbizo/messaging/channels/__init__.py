@@ -1,0 +1,1 @@
+"""One package per messaging provider; ``settings.MESSAGING_PROVIDERS`` picks them."""

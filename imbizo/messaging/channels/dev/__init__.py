@@ -1,0 +1,3 @@
+from .provider import DevProvider
+
+__all__ = ["DevProvider"]

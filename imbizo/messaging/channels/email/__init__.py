@@ -1,0 +1,3 @@
+from .provider import EmailProvider
+
+__all__ = ["EmailProvider"]

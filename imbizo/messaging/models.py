@@ -1,0 +1,69 @@
+"""The outbox: every message to a resident is a row here before any provider sees it."""
+
+from django.conf import settings
+from django.db import models
+
+from imbizo.accounts.models import Consent
+from imbizo.core.models import TimeStampedModel
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", "SMS"
+    WHATSAPP = "whatsapp", "WhatsApp"
+    # USSD cannot push: kept so a network-initiated USSD provider can be configured later.
+    USSD = "ussd", "USSD"
+    EMAIL = "email", "E-mail"
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", "Queued"  # waiting for its first or next attempt
+    SENT = "sent", "Sent"  # the provider accepted it
+    DELIVERED = "delivered", "Delivered"  # the provider reports it reached the resident
+    FAILED = "failed", "Failed"  # never accepted by a provider: permanent error or out of attempts
+    UNDELIVERABLE = "undeliverable", "Undeliverable"  # accepted, then reported undeliverable
+
+
+class OutboundMessage(TimeStampedModel):
+    municipality = models.ForeignKey(
+        "geo.Municipality", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,  # led by the (municipality, status, created) index below
+        help_text="Whose message this is: which staff may see it.")
+    citizen = models.ForeignKey("accounts.Citizen", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="outbound_messages")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    to = models.CharField(max_length=254, help_text="E.164 phone number or e-mail address.")
+    body = models.TextField()
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    purpose = models.CharField(max_length=20, choices=Consent.Purpose.choices)
+    # NULL, not "": the unique constraints below must not treat "no key" as a value.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    provider = models.CharField(max_length=50, blank=True)
+    provider_message_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "provider_message_id"],
+                                    name="outbound_unique_provider_message_id"),
+            models.CheckConstraint(condition=models.Q(status__in=Status.values),
+                                   name="outbound_status_valid"),
+            models.CheckConstraint(condition=models.Q(channel__in=Channel.values),
+                                   name="outbound_channel_valid"),
+        ]
+        indexes = [
+            # The scoped outbox list, filtered by status, newest first.
+            models.Index(fields=["municipality", "status", "-created"],
+                         name="outbound_muni_status_created"),
+            # Due messages for the dispatcher; the status filter for platform-wide lists.
+            models.Index(fields=["status", "next_attempt_at"], name="outbound_status_due"),
+            models.Index(fields=["channel", "-created"], name="outbound_channel_created"),
+            # The provider filter uses the (provider, provider_message_id) unique index.
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} message {self.uuid} ({self.status})"

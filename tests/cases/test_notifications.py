@@ -1,0 +1,52 @@
+from django.core.management import call_command
+
+from imbizo.accounts.permissions import system_actor
+from imbizo.cases.lifecycle import case_comment, case_start
+from imbizo.cases.notifications import notify_followers
+from imbizo.cases.services import Contact, Location, case_log
+from imbizo.messaging.models import OutboundMessage
+
+
+def run_tasks() -> None:
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+
+
+def bodies() -> list[str]:
+    return list(OutboundMessage.objects.order_by("pk").values_list("body", flat=True))
+
+
+def test_the_reporter_hears_at_once_and_at_every_public_change(
+        log_case, resident, django_capture_on_commit_callbacks):
+    system = system_actor("web")
+    with django_capture_on_commit_callbacks(execute=True):
+        case = log_case()
+    run_tasks()
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_start(actor=system, case=case, note="Crew on the way")
+        case_comment(actor=system, case=case, text="Crew B is tomorrow", public=False)
+        case_comment(actor=system, case=case, text="Fixed by noon tomorrow", public=True)
+    run_tasks()
+    messages = bodies()
+    assert len(messages) == 3
+    assert messages[0].startswith(f"Imbizo: we received your report {case.reference}")
+    assert messages[1] == f"Imbizo {case.reference}: In progress. Crew on the way"
+    assert messages[2] == f"Imbizo {case.reference}: Fixed by noon tomorrow"
+    assert not any("Crew B" in body for body in messages)
+    assert set(OutboundMessage.objects.values_list("to", flat=True)) == {"+27821234567"}
+    assert all(len(body) <= 160 for body in messages)
+
+
+def test_running_a_notification_twice_sends_nothing_twice(log_case):
+    case = log_case()
+    notify_followers.call(case.pk, None, "logged")
+    notify_followers.call(case.pk, None, "logged")
+    assert OutboundMessage.objects.count() == 1
+
+
+def test_an_anonymous_reporter_with_a_number_is_told_too(municipalities):
+    case = case_log(actor=system_actor("web"), category="illegal-dumping", description="Rubble",
+                    location=Location(latitude=-29.95, longitude=20.15),
+                    contact=Contact(phone="083 555 1234"))
+    assert notify_followers.call(case.pk, None, "logged") == 1
+    message = OutboundMessage.objects.get()
+    assert message.to == "+27835551234" and case.reference in message.body

@@ -1,0 +1,96 @@
+"""Helpers for the outbox tests: residents, a clock we move by hand, the real task worker."""
+
+import io
+import logging
+import signal
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from imbizo.accounts.models import Citizen
+from imbizo.accounts.permissions import system_actor
+from imbizo.accounts.services import citizen_register, consent_give
+from imbizo.messaging import providers
+
+DEV = "imbizo.messaging.channels.dev.DevProvider"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = timezone.now()
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+    def move_to(self, when) -> None:
+        self.now = when
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    """``timezone.now()`` everywhere (services, auto_now fields, the task queue) reads this."""
+    fixed = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: fixed.now)
+    return fixed
+
+
+@pytest.fixture(autouse=True)
+def fresh_providers():
+    """Each test builds the provider instances its own settings name."""
+    providers._instances.clear()
+    yield
+    providers._instances.clear()
+
+
+@pytest.fixture
+def use_providers(settings):
+    """Route channels to providers: ``use_providers(sms=Path)``; the rest stay on dev."""
+    def use(**paths: str) -> None:
+        settings.MESSAGING_PROVIDERS = {"sms": DEV, "whatsapp": DEV, "email": DEV, **paths}
+    return use
+
+
+@pytest.fixture
+def run_worker():
+    """Run every due task on the database queue with the real ``db_worker`` command.
+
+    The command installs its own signal handlers and log levels; they are put back so
+    that Ctrl-C still stops pytest.
+    """
+    def run(verbosity: int = 0) -> None:
+        signals = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
+        saved = {sig: signal.getsignal(sig) for sig in signals}
+        loggers = [logging.getLogger(name) for name in ("django_tasks", "django_tasks_db")]
+        levels = [lg.level for lg in loggers]
+        try:
+            call_command("db_worker", batch=True, startup_delay=False, reload=False,
+                         verbosity=verbosity, stdout=io.StringIO())
+        finally:
+            for sig, handler in saved.items():
+                signal.signal(sig, handler)
+            for lg, level in zip(loggers, levels, strict=True):
+                lg.setLevel(level)
+    return run
+
+
+@pytest.fixture
+def make_resident(db):
+    """A resident registered as on the given channel, with consents if named."""
+    counter = iter(range(1, 10_000))
+
+    def make(*, channel: str = "sms", language: str = "en", municipality=None, ward=None,
+             email: str = "", consents: tuple[str, ...] = ()) -> Citizen:
+        actor = system_actor(channel)
+        citizen = citizen_register(actor=actor, phone=f"08212{next(counter):05d}",
+                                   language=language, municipality=municipality, ward=ward)
+        if email:  # no service changes a resident's e-mail address yet
+            citizen.email = email
+            citizen.save(update_fields=["email"])
+        for purpose in consents:
+            consent_give(actor=actor, citizen=citizen, purpose=purpose)
+        return citizen
+
+    return make
+
