@@ -18,9 +18,10 @@ from .models import Membership, Role
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.AGENT: frozenset({"citizen.view", "citizen.change", "case.view", "case.log"}),
-    Role.OFFICER: frozenset({"citizen.view", "case.view", "case.work"}),
-    Role.SUPERVISOR: frozenset({"citizen.view", "case.view", "case.work", "case.assign"}),
-    Role.MANAGER: frozenset({"citizen.view", "case.view", "case.work", "case.assign",
+    Role.OFFICER: frozenset({"citizen.view", "case.view", "case.log", "case.work"}),
+    Role.SUPERVISOR: frozenset({"citizen.view", "case.view", "case.log", "case.work",
+                                "case.assign"}),
+    Role.MANAGER: frozenset({"citizen.view", "case.view", "case.log", "case.work", "case.assign",
                              "analytics.view", "audit.view"}),
     Role.CONTRACTOR: frozenset({"workorder.work"}),
     Role.COUNCILLOR: frozenset({"citizen.view", "case.view"}),

@@ -1,0 +1,341 @@
+"""Cases over the REST API: thin endpoints over the case services and selectors."""
+
+from datetime import datetime
+from typing import Literal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
+from django.utils import timezone
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status
+
+from imbizo.accounts.models import Department
+from imbizo.api.auth import api_auth
+from imbizo.core.errors import ImbizoError
+from imbizo.geo.models import Municipality, Ward
+
+from . import lifecycle
+from .attachments import attachment_add
+from .duplicates import case_merge, duplicate_candidates
+from .models import Case, CaseUpdate, Category, Team
+from .selectors import CaseFilters, access_case, case_filter, case_list, case_page, category_list
+from .services import Contact, Location, case_log
+
+router = Router(tags=["cases"], auth=api_auth)
+
+
+# --- schemas --------------------------------------------------------------------------
+class ContactIn(Schema):
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+class CaseIn(Schema):
+    category: str
+    description: str
+    municipality: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str = ""
+    ward: str | None = None
+    extra: dict = {}
+    contact: ContactIn | None = None
+    public: bool = True
+
+
+class CaseOut(Schema):
+    reference: str
+    uuid: str
+    municipality: str
+    category: str
+    category_name: str
+    status: str
+    priority: str
+    description: str
+    latitude: float | None
+    longitude: float | None
+    address: str
+    ward: str | None
+    department: str | None
+    assignee: int | None
+    channel: str
+    version: int
+    affected_count: int
+    created: datetime
+    updated: datetime
+    ack_due: datetime | None
+    resolve_due: datetime | None
+    acknowledged: datetime | None
+    resolved: datetime | None
+    closed: datetime | None
+    overdue: bool
+    rating: int | None
+    merged_into: str | None
+
+    @staticmethod
+    def from_case(case: Case) -> dict:
+        return {
+            **{f: getattr(case, f) for f in (
+                "reference", "status", "priority", "description", "latitude", "longitude",
+                "address", "channel", "version", "affected_count", "created", "updated",
+                "ack_due", "resolve_due", "acknowledged", "resolved", "closed", "rating")},
+            "uuid": str(case.uuid), "municipality": case.municipality.code,
+            "category": case.category.code, "category_name": case.category.name,
+            "ward": case.ward.code if case.ward_id else None,
+            "department": case.department.code if case.department_id else None,
+            "assignee": case.assignee_id,
+            "overdue": case.is_open and bool(case.resolve_due)
+            and case.resolve_due < timezone.now(),
+            "merged_into": case.merged_into.reference if case.merged_into_id else None,
+        }
+
+
+class UpdateOut(Schema):
+    kind: str
+    created: datetime
+    author: str
+    from_status: str
+    to_status: str
+    text: str
+
+
+class AttachmentOut(Schema):
+    uuid: str
+    url: str
+    thumbnail_url: str
+    content_type: str
+    width: int
+    height: int
+
+
+class CaseDetailOut(CaseOut):
+    updates: list[UpdateOut]
+    attachments: list[AttachmentOut]
+
+
+class CasePageOut(Schema):
+    items: list[CaseOut]
+    next_cursor: str | None
+
+
+class TransitionIn(Schema):
+    action: Literal["start", "hold", "resume", "resolve", "close", "reopen", "reject", "cancel"]
+    note: str = ""
+    reason: str = ""
+    expected_version: int | None = None
+
+
+class CommentIn(Schema):
+    text: str
+    public: bool = False
+
+
+class AssignIn(Schema):
+    department: str | None = None
+    team: int | None = None
+    assignee: int | None = None
+    expected_version: int | None = None
+
+
+class MergeIn(Schema):
+    into: str
+
+
+class CandidateOut(Schema):
+    reference: str
+    status: str
+    distance_m: float
+    affected_count: int
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    group: str | None
+    priority: str
+    fields: list
+    photo_required: bool
+    location_required: bool
+
+
+class ListFilters(Schema):
+    status: list[str] | None = None
+    category: str | None = None
+    ward: str | None = None
+    department: str | None = None
+    assignee: int | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    overdue: bool | None = None
+    municipality: str | None = None
+    cursor: str | None = None
+    limit: int = 50
+
+
+# --- helpers --------------------------------------------------------------------------
+def _municipality(code: str | None) -> Municipality | None:
+    if not code:
+        return None
+    municipality = Municipality.objects.filter(code=code).first()
+    if municipality is None:
+        raise ImbizoError("unknown_municipality", f"No municipality {code!r}.", status=404)
+    return municipality
+
+
+def _detail(case: Case, actor) -> dict:
+    updates = case.updates.all() if actor.kind != "citizen" else \
+        [u for u in case.updates.all() if u.public]
+    return {
+        **CaseOut.from_case(case),
+        "updates": [UpdateOut.from_orm(u).dict() for u in updates],
+        "attachments": [_attachment(a) for a in case.attachments.all()],
+    }
+
+
+def _attachment(a) -> dict:
+    return {"uuid": str(a.uuid), "url": a.image.url, "thumbnail_url": a.thumbnail.url,
+            "content_type": a.content_type, "width": a.width, "height": a.height}
+
+
+def _load(request, reference: str) -> Case:
+    case = access_case(request.auth, reference)
+    return Case.objects.select_related(
+        "category", "municipality", "department", "ward", "merged_into").prefetch_related(
+        Prefetch("updates", queryset=CaseUpdate.objects.order_by("created", "id")),
+        "attachments").get(pk=case.pk)
+
+
+# --- endpoints ------------------------------------------------------------------------
+@router.post("/cases", response={201: CaseDetailOut}, summary="Log a case")
+def create_case(request, payload: CaseIn):
+    """Send an `Idempotency-Key` header to make retries safe: the same key returns the
+    same case."""
+    ward = None
+    if payload.ward:
+        ward = Ward.objects.select_related("municipality").filter(code=payload.ward).first()
+        if ward is None:
+            raise ImbizoError("unknown_ward", f"No ward {payload.ward!r}.")
+    contact = Contact(**payload.contact.dict()) if payload.contact else None
+    case = case_log(
+        actor=request.auth, category=payload.category, description=payload.description,
+        location=Location(payload.latitude, payload.longitude, payload.address, ward),
+        municipality=_municipality(payload.municipality), contact=contact,
+        extra=payload.extra, public=payload.public,
+        idempotency_key=request.headers.get("Idempotency-Key") or None,
+    )
+    return Status(201, _detail(_load(request, case.reference), request.auth))
+
+
+@router.get("/cases", response=CasePageOut, summary="The queue, filtered, newest first")
+def list_cases(request, filters: Query[ListFilters]):
+    if not 1 <= filters.limit <= 200:
+        raise ImbizoError("invalid_limit", "limit must be between 1 and 200.")
+    qs = case_filter(case_list(actor=request.auth).select_related("merged_into"), CaseFilters(
+        **filters.dict(exclude={"cursor", "limit"})))
+    page = case_page(qs, cursor=filters.cursor, limit=filters.limit)
+    return {"items": [CaseOut.from_case(c) for c in page.items],
+            "next_cursor": page.next_cursor}
+
+
+@router.get("/cases/duplicates", response=list[CandidateOut],
+            summary="Open cases of a category near a point")
+def duplicates(request, category: str, lat: float, lon: float, municipality: str):
+    found = Category.objects.filter(municipality__code=municipality, code=category).first()
+    if found is None:
+        raise ImbizoError("unknown_category", f"No category {category!r} in {municipality}.")
+    return [{"reference": c.reference, "status": c.status, "distance_m": round(d, 1),
+             "affected_count": c.affected_count}
+            for c, d in duplicate_candidates(category=found, latitude=lat, longitude=lon)]
+
+
+@router.get("/cases/{reference}", response=CaseDetailOut, summary="One case with its history")
+def get_case(request, reference: str):
+    return _detail(_load(request, reference), request.auth)
+
+
+@router.post("/cases/{reference}/transition", response=CaseDetailOut,
+             summary="Move a case along its life")
+def transition(request, reference: str, payload: TransitionIn):
+    case, actor, v = access_case(request.auth, reference), request.auth, payload.expected_version
+    action = payload.action
+    if action == "start":
+        lifecycle.case_start(actor=actor, case=case, note=payload.note, expected_version=v)
+    elif action == "hold":
+        lifecycle.case_hold(actor=actor, case=case, reason=payload.reason or payload.note,
+                            expected_version=v)
+    elif action == "resume":
+        lifecycle.case_resume(actor=actor, case=case, note=payload.note, expected_version=v)
+    elif action == "resolve":
+        lifecycle.case_resolve(actor=actor, case=case, note=payload.note, expected_version=v)
+    elif action == "close":
+        lifecycle.case_close(actor=actor, case=case, expected_version=v)
+    elif action == "reopen":
+        lifecycle.case_reopen(actor=actor, case=case, reason=payload.reason or payload.note,
+                              expected_version=v)
+    elif action == "reject":
+        lifecycle.case_reject(actor=actor, case=case, reason=payload.reason, note=payload.note,
+                              expected_version=v)
+    else:
+        lifecycle.case_cancel(actor=actor, case=case, note=payload.note, expected_version=v)
+    return _detail(_load(request, reference), actor)
+
+
+@router.post("/cases/{reference}/comments", response={201: UpdateOut},
+             summary="A public update or an internal note")
+def comment(request, reference: str, payload: CommentIn):
+    case = access_case(request.auth, reference)
+    update = lifecycle.case_comment(actor=request.auth, case=case, text=payload.text,
+                                    public=payload.public)
+    return Status(201, update)
+
+
+@router.post("/cases/{reference}/assign", response=CaseDetailOut,
+             summary="Send to a department, team or person")
+def assign(request, reference: str, payload: AssignIn):
+    case = access_case(request.auth, reference)
+    department = Department.objects.filter(municipality=case.municipality,
+                                           code=payload.department).first() \
+        if payload.department else None
+    if payload.department and department is None:
+        raise ImbizoError("unknown_department", f"No department {payload.department!r}.")
+    team = Team.objects.filter(pk=payload.team, municipality=case.municipality).first() \
+        if payload.team else None
+    assignee = get_user_model().objects.filter(
+        pk=payload.assignee, memberships__municipality=case.municipality).first() \
+        if payload.assignee else None
+    if (payload.team and team is None) or (payload.assignee and assignee is None):
+        raise ImbizoError("invalid_assignment", "No such team or person in this municipality.")
+    lifecycle.case_assign(actor=request.auth, case=case, department=department, team=team,
+                          assignee=assignee, expected_version=payload.expected_version)
+    return _detail(_load(request, reference), request.auth)
+
+
+@router.post("/cases/{reference}/merge", response=CaseDetailOut,
+             summary="Close this case as a duplicate of another")
+def merge(request, reference: str, payload: MergeIn):
+    duplicate = access_case(request.auth, reference)
+    into = access_case(request.auth, payload.into)
+    case_merge(actor=request.auth, duplicate=duplicate, into=into)
+    return _detail(_load(request, into.reference), request.auth)
+
+
+@router.post("/cases/{reference}/attachments", response={201: AttachmentOut},
+             summary="Attach a photo (JPEG, PNG or WebP)")
+def attach(request, reference: str, file: File[UploadedFile]):
+    case = access_case(request.auth, reference)
+    # One byte past the limit is enough for the pipeline to refuse it; never read more.
+    data = file.read(settings.ATTACHMENT_MAX_BYTES + 1)
+    attachment = attachment_add(actor=request.auth, case=case, data=data)
+    return Status(201, _attachment(attachment))
+
+
+@router.get("/categories", response=list[CategoryOut], auth=None,
+            summary="What a municipality takes reports about")
+def categories(request, municipality: str):
+    return [{"code": c.code, "name": c.name, "group": c.parent.name if c.parent else None,
+             "priority": c.priority, "fields": c.fields, "photo_required": c.photo_required,
+             "location_required": c.location_required}
+            for c in category_list(municipality_code=municipality)]
