@@ -18,6 +18,7 @@ from imbizo.geo.models import Municipality, Ward
 
 from . import lifecycle
 from .attachments import attachment_add
+from .compliance import sla_compliance
 from .duplicates import case_merge, duplicate_candidates
 from .models import Case, CaseUpdate, Category, Team
 from .selectors import CaseFilters, access_case, case_filter, case_list, case_page, category_list
@@ -330,6 +331,26 @@ def attach(request, reference: str, file: File[UploadedFile]):
     data = file.read(settings.ATTACHMENT_MAX_BYTES + 1)
     attachment = attachment_add(actor=request.auth, case=case, data=data)
     return Status(201, _attachment(attachment))
+
+
+class ComplianceOut(Schema):
+    group: str | None
+    cases: int
+    resolved: int
+    met: int
+    breached: int
+    met_share: float | None
+    open_overdue: int
+    rating: float | None
+
+
+@router.get("/sla/compliance", response=list[ComplianceOut],
+            summary="Service levels met, per department or category (aggregates only)")
+def compliance(request, municipality: str, since: datetime, until: datetime,
+               by: Literal["department", "category"] = "department"):
+    found = _municipality(municipality)
+    return sla_compliance(actor=request.auth, municipality_id=found.pk, since=since,
+                          until=until, by=by)
 
 
 @router.get("/categories", response=list[CategoryOut], auth=None,

@@ -7,9 +7,6 @@ from imbizo.accounts.models import Role
 from imbizo.accounts.permissions import system_actor
 from imbizo.api.keys import api_key_create
 from imbizo.cases.models import Case
-from tests.cases.conftest import DEPARTMENTS  # noqa: F401  (fixtures below build on them)
-
-pytest_plugins = ["tests.cases.conftest"]
 
 
 @pytest.fixture
