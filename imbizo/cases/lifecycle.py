@@ -152,7 +152,17 @@ def case_resolve(*, actor: Actor, case: Case, note: str,
     if case.paused:
         case.paused = None
         fields.append("paused")
+    _schedule_autoclose(case)
     return _move(actor, case, S.RESOLVED, text=note.strip(), fields=tuple(fields))
+
+
+def _schedule_autoclose(case: Case) -> None:
+    from .tasks import case_autoclose
+
+    at = case.resolved + timedelta(days=settings.CASE_AUTOCLOSE_DAYS)
+    resolved = case.resolved.isoformat()
+    transaction.on_commit(
+        lambda: case_autoclose.using(run_after=at).enqueue(case.pk, resolved))
 
 
 @transaction.atomic

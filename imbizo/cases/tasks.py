@@ -3,6 +3,8 @@
 from django.utils.dateparse import parse_datetime
 from django_tasks import task
 
+from imbizo.accounts.permissions import system_actor
+
 from .escalation import sla_checkpoint_run, sla_escalate_run
 
 
@@ -14,3 +16,17 @@ def sla_checkpoint(case_id: int, kind: str, due: str) -> str:
 @task()
 def sla_escalate(case_id: int, level: int, due: str) -> str:
     return sla_escalate_run(case_id=case_id, level=level, due=parse_datetime(due))
+
+
+@task()
+def case_autoclose(case_id: int, resolved: str) -> str:
+    """Close a resolved case whose resident did not answer; a reopen since makes it stale."""
+    from .lifecycle import case_close
+    from .models import Case, Status
+
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None or case.status != Status.RESOLVED or case.resolved is None \
+            or abs((case.resolved - parse_datetime(resolved)).total_seconds()) > 1:
+        return "stale"
+    case_close(actor=system_actor("system"), case=case)
+    return "closed"
