@@ -283,6 +283,53 @@ class Subscription(models.Model):
         return f"{self.citizen_id} → {self.case_id}"
 
 
+class WorkOrder(MunicipalModel):
+    """Work sent to a contractor. Completion moves the case on only after sign-off."""
+
+    class State(models.TextChoices):
+        ISSUED = "issued", _("Issued")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        COMPLETED = "completed", _("Completed")
+        SIGNED_OFF = "signed_off", _("Signed off")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="work_orders")
+    number = models.PositiveSmallIntegerField()
+    contractor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="work_orders")
+    scope = models.TextField()
+    due = models.DateField()
+    estimate = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.ISSUED)
+    completed = models.DateTimeField(null=True, blank=True)
+    signed_off = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "number"]
+        indexes = [models.Index(fields=["contractor", "state", "due"])]
+        constraints = [models.UniqueConstraint(fields=["case", "number"],
+                                               name="unique_work_order_number")]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference}/W{self.number}"
+
+
+class WorkOrderNote(models.Model):
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="notes")
+    actor = models.CharField(max_length=200)
+    author = models.CharField(max_length=120)
+    text = models.TextField(blank=True)
+    photo = models.FileField(upload_to="workorders/", blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.work_order_id}: {self.created:%Y-%m-%d}"
+
+
 class ReferenceCounter(models.Model):
     """The last sequence number issued per municipality and month (locked to issue)."""
 

@@ -154,3 +154,23 @@ def test_duplicate_candidates_and_categories(api, client):
     categories = client.get("/api/v1/categories", {"municipality": "AAA"}).json()
     meter = next(c for c in categories if c["code"] == "water-meter")
     assert meter["group"] == "Water & sanitation" and meter["fields"][0]["required"]
+
+
+def test_work_orders_over_the_api(api, client, make_staff, municipalities):
+    aaa, _ = municipalities
+    contractor = make_staff({"role": Role.CONTRACTOR, "municipality": aaa})
+    ref = api("post", "/cases", POTHOLE).json()["reference"]
+    issued = api("post", f"/cases/{ref}/workorders",
+                 {"contractor": contractor.user.pk, "scope": "Patch it", "due": "2099-01-31",
+                  "estimate": "950.50"})
+    assert issued.status_code == 201 and issued.json()["state"] == "issued"
+    order_id = issued.json()["id"]
+    client.force_login(contractor.user)
+    mine = client.get("/api/v1/workorders").json()
+    assert [o["id"] for o in mine] == [order_id]
+    accepted = client.post(f"/api/v1/workorders/{order_id}", {"action": "accept"},
+                           content_type="application/json")
+    assert accepted.json()["state"] == "accepted"
+    refused = client.post(f"/api/v1/workorders/{order_id}", {"action": "sign_off"},
+                          content_type="application/json")
+    assert problem(refused, 403)
