@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "imbizo.cases",
     "imbizo.messaging",
     "imbizo.webhooks",
+    "imbizo.open311",
     "imbizo.demo",
     "imbizo.web",
 ]
@@ -193,4 +194,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # httpx logs whole URLs at INFO, tokens in a receiver's query string included.
+    "loggers": {"httpx": {"level": "WARNING"}},
 }

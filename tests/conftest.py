@@ -1,9 +1,13 @@
 """Shared test helpers: small real geographies built through the import service."""
 
+import io
 import json
+import logging
+import signal
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from imbizo.accounts.models import Department
 from imbizo.accounts.permissions import citizen_actor, staff_actor, system_actor
@@ -73,6 +77,32 @@ def two_municipalities(db, tmp_path, django_capture_on_commit_callbacks):
             feature(square(20.3, -30.0), Code="90200002", Parent_cod="BBB"),
         ])
     return Municipality.objects.get(code="AAA"), Municipality.objects.get(code="BBB")
+
+
+@pytest.fixture
+def run_worker(transactional_db, django_capture_on_commit_callbacks):
+    """Run every due task on the database queue with the real ``db_worker``, then stop.
+
+    The worker closes connections it finds inside a transaction, as it must in
+    production, so a test that runs it commits for real (``transactional_db``). The
+    command installs its own signal handlers and log levels; they are put back so that
+    Ctrl-C still stops pytest.
+    """
+    def run(verbosity: int = 0) -> None:
+        signals = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
+        saved = {sig: signal.getsignal(sig) for sig in signals}
+        loggers = [logging.getLogger(name) for name in ("django_tasks", "django_tasks_db")]
+        levels = [lg.level for lg in loggers]
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                call_command("db_worker", batch=True, startup_delay=False, reload=False,
+                             verbosity=verbosity, stdout=io.StringIO())
+        finally:
+            for sig, handler in saved.items():
+                signal.signal(sig, handler)
+            for lg, level in zip(loggers, levels, strict=True):
+                lg.setLevel(level)
+    return run
 
 
 @pytest.fixture

@@ -28,12 +28,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.AID_WORKER: frozenset({"aid.record"}),
     Role.MUNICIPAL_ADMIN: frozenset({"citizen.view", "citizen.change", "case.view",
                                      "department.manage", "membership.manage", "geo.view",
-                                     "audit.view", "analytics.view", "apikey.manage"}),
+                                     "audit.view", "analytics.view", "apikey.manage",
+                                     "webhook.manage"}),
     Role.ANALYST: frozenset({"analytics.view"}),
     Role.PLATFORM_ADMIN: frozenset({"citizen.view", "citizen.change", "case.view",
                                     "department.manage", "membership.manage", "geo.view",
                                     "geo.manage", "audit.view", "analytics.view",
-                                    "apikey.manage"}),
+                                    "apikey.manage", "webhook.manage"}),
 }
 GLOBAL_ROLES = {Role.PLATFORM_ADMIN}
 

@@ -73,7 +73,7 @@ def _record(case: Case, text: str, action: str, **changes) -> None:
 @transaction.atomic
 def sla_checkpoint_run(*, case_id: int, kind: str, due: datetime) -> str:
     """Act on one checkpoint; returns what happened (for the task result and tests)."""
-    case = Case.objects.select_for_update().select_related(
+    case = Case.objects.select_for_update(of=("self",)).select_related(
         "category", "municipality", "department", "ward", "reporter").filter(pk=case_id).first()
     if case is None or not case.is_open or case.paused is not None:
         return "not open"
@@ -118,7 +118,7 @@ def escalate(case: Case, *, level: int) -> str:
 
 @transaction.atomic
 def sla_escalate_run(*, case_id: int, level: int, due: datetime) -> str:
-    case = Case.objects.select_for_update().select_related(
+    case = Case.objects.select_for_update(of=("self",)).select_related(
         "category", "municipality", "department", "ward", "reporter").filter(pk=case_id).first()
     if case is None or not case.is_open or case.paused is not None:
         return "not open"

@@ -58,7 +58,7 @@ def _require(allowed: bool) -> None:
 
 def _locked(case: Case, expected_version: int | None) -> Case:
     """The current row, locked; a caller holding an older version gets a 409."""
-    current = Case.objects.select_for_update().select_related(
+    current = Case.objects.select_for_update(of=("self",)).select_related(
         "category", "municipality", "department", "ward", "reporter").get(pk=case.pk)
     if expected_version is not None and expected_version != current.version:
         raise ImbizoError("stale_case",

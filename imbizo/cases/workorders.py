@@ -50,7 +50,7 @@ def _is_contractor(actor: Actor, order: WorkOrder) -> bool:
 
 
 def _change(actor: Actor, order: WorkOrder, to: str, text: str = "", **fields) -> WorkOrder:
-    order = WorkOrder.objects.select_for_update().select_related(
+    order = WorkOrder.objects.select_for_update(of=("self",)).select_related(
         "case__municipality", "contractor").get(pk=order.pk)
     if to not in MOVES.get(order.state, ()):
         raise ImbizoError("invalid_transition",

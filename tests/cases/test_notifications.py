@@ -1,5 +1,3 @@
-from django.core.management import call_command
-
 from imbizo.accounts.permissions import system_actor
 from imbizo.cases.lifecycle import case_comment, case_start
 from imbizo.cases.notifications import notify_followers
@@ -7,25 +5,18 @@ from imbizo.cases.services import Contact, Location, case_log
 from imbizo.messaging.models import OutboundMessage
 
 
-def run_tasks() -> None:
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
-
-
 def bodies() -> list[str]:
     return list(OutboundMessage.objects.order_by("pk").values_list("body", flat=True))
 
 
-def test_the_reporter_hears_at_once_and_at_every_public_change(
-        log_case, resident, django_capture_on_commit_callbacks):
+def test_the_reporter_hears_at_once_and_at_every_public_change(log_case, resident, run_worker):
     system = system_actor("web")
-    with django_capture_on_commit_callbacks(execute=True):
-        case = log_case()
-    run_tasks()
-    with django_capture_on_commit_callbacks(execute=True):
-        case = case_start(actor=system, case=case, note="Crew on the way")
-        case_comment(actor=system, case=case, text="Crew B is tomorrow", public=False)
-        case_comment(actor=system, case=case, text="Fixed by noon tomorrow", public=True)
-    run_tasks()
+    case = log_case()
+    run_worker()
+    case = case_start(actor=system, case=case, note="Crew on the way")
+    case_comment(actor=system, case=case, text="Crew B is tomorrow", public=False)
+    case_comment(actor=system, case=case, text="Fixed by noon tomorrow", public=True)
+    run_worker()
     messages = bodies()
     assert len(messages) == 3
     assert messages[0].startswith(f"Imbizo: we received your report {case.reference}")

@@ -1,6 +1,5 @@
 from datetime import datetime, timedelta
 
-from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -89,14 +88,12 @@ def test_a_case_on_hold_or_closed_is_not_escalated(log_case):
         "not open"
 
 
-def test_an_unacknowledged_case_is_flagged_by_the_real_task_queue(
-        log_case, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        case = log_case("fire")  # acknowledge within 15 minutes
+def test_an_unacknowledged_case_is_flagged_by_the_real_task_queue(log_case, run_worker):
+    case = log_case("fire")  # acknowledge within 15 minutes
     DBTaskResult.objects.filter(task_path__endswith="sla_checkpoint").exclude(
         args_kwargs__args__1="ack").delete()
     DBTaskResult.objects.update(run_after=timezone.now() - timedelta(seconds=1))
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    run_worker()
     result = DBTaskResult.objects.get(task_path__endswith="sla_checkpoint")
     assert result.status == "SUCCESSFUL", result.traceback
     assert result.return_value == "ack breached"
@@ -104,7 +101,7 @@ def test_an_unacknowledged_case_is_flagged_by_the_real_task_queue(
 
 
 def test_the_escalated_supervisor_gets_an_email(log_case, make_staff, municipalities, department,
-                                                django_capture_on_commit_callbacks):
+                                                run_worker):
     from imbizo.messaging.models import OutboundMessage
     aaa, _ = municipalities
     supervisor = make_staff({"role": Role.SUPERVISOR, "municipality": aaa,
@@ -112,10 +109,9 @@ def test_the_escalated_supervisor_gets_an_email(log_case, make_staff, municipali
     supervisor.user.email = "roads.supervisor@aaa.example"
     supervisor.user.save(update_fields=["email"])
     case = log_case("pothole")
-    with django_capture_on_commit_callbacks(execute=True):
-        sla_checkpoint_run(case_id=case.pk, kind="breach", due=case.resolve_due)
+    sla_checkpoint_run(case_id=case.pk, kind="breach", due=case.resolve_due)
     DBTaskResult.objects.filter(task_path__endswith="sla_checkpoint").delete()
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    run_worker()
     email = OutboundMessage.objects.get(channel="email")
     assert email.to == "roads.supervisor@aaa.example"
     assert case.reference in email.body and "escalated" in email.body

@@ -1,12 +1,8 @@
 """Helpers for the outbox tests: residents, a clock we move by hand, the real task worker."""
 
-import io
-import logging
-import signal
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from imbizo.accounts.models import Citizen
@@ -50,29 +46,6 @@ def use_providers(settings):
     def use(**paths: str) -> None:
         settings.MESSAGING_PROVIDERS = {"sms": DEV, "whatsapp": DEV, "email": DEV, **paths}
     return use
-
-
-@pytest.fixture
-def run_worker():
-    """Run every due task on the database queue with the real ``db_worker`` command.
-
-    The command installs its own signal handlers and log levels; they are put back so
-    that Ctrl-C still stops pytest.
-    """
-    def run(verbosity: int = 0) -> None:
-        signals = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
-        saved = {sig: signal.getsignal(sig) for sig in signals}
-        loggers = [logging.getLogger(name) for name in ("django_tasks", "django_tasks_db")]
-        levels = [lg.level for lg in loggers]
-        try:
-            call_command("db_worker", batch=True, startup_delay=False, reload=False,
-                         verbosity=verbosity, stdout=io.StringIO())
-        finally:
-            for sig, handler in saved.items():
-                signal.signal(sig, handler)
-            for lg, level in zip(loggers, levels, strict=True):
-                lg.setLevel(level)
-    return run
 
 
 @pytest.fixture

@@ -2,13 +2,11 @@
 the task queue run by its own worker, and receivers faked at HTTP level by respx."""
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from imbizo.accounts.models import Role
-from imbizo.accounts.permissions import ROLE_PERMISSIONS, system_actor
+from imbizo.accounts.permissions import system_actor
 from imbizo.core import events as core_events
 from imbizo.core.events import emit
 from imbizo.webhooks.events import WEBHOOK_EVENTS
@@ -16,16 +14,6 @@ from imbizo.webhooks.services import webhook_subscription_create
 
 CASE = {"reference": "AAA-000123", "status": "logged", "category": "water_leak",
         "ward": "90100001", "summary": "Burst pipe on Main Road", "amount": 12.5}
-
-
-@pytest.fixture(autouse=True)
-def webhook_manage_granted(monkeypatch):
-    """Municipal and platform administrators hold "webhook.manage" once
-    accounts/permissions.py grants it; until then these tests grant it here."""
-    for role in (Role.MUNICIPAL_ADMIN, Role.PLATFORM_ADMIN):
-        if "webhook.manage" not in ROLE_PERMISSIONS[role]:
-            monkeypatch.setitem(ROLE_PERMISSIONS, role,
-                                ROLE_PERMISSIONS[role] | {"webhook.manage"})
 
 
 @pytest.fixture(autouse=True)
@@ -56,18 +44,6 @@ def emit_event(django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
             emit(name, municipality_id=municipality.pk, data=CASE if data is None else data)
         return callbacks
-    return run
-
-
-@pytest.fixture
-def run_worker(transactional_db, django_capture_on_commit_callbacks):
-    """Run every task that is due on the real database queue, then stop.
-
-    The worker closes connections it finds inside a transaction, as it must in
-    production, so a test that runs it commits for real (``transactional_db``)."""
-    def run():
-        with django_capture_on_commit_callbacks(execute=True):
-            call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
     return run
 
 
