@@ -7,6 +7,7 @@ start their service-level clock.
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -103,11 +104,18 @@ def _check_extra(category: Category, extra: dict) -> dict:
             if question.get("required"):
                 missing.append(question.get("label") or question["code"])
             continue
-        values = question.get("values")
-        if values and str(value) not in {str(v.get("key", v)) if isinstance(v, dict) else str(v)
-                                         for v in values}:
-            raise ImbizoError("invalid_field", _("“%(value)s” is not a choice for %(field)s.")
-                              % {"value": value, "field": question.get("label", question["code"])})
+        choices = {str(v.get("key", v)) if isinstance(v, dict) else str(v)
+                   for v in question.get("values") or ()}
+        answers = value if isinstance(value, list) else [value]
+        if question.get("datatype") != "multivaluelist" and len(answers) > 1:
+            raise ImbizoError("invalid_field", _("Give one answer for %(field)s.")
+                              % {"field": question.get("label", question["code"])})
+        for answer in answers:
+            if choices and str(answer) not in choices:
+                raise ImbizoError("invalid_field",
+                                  _("“%(value)s” is not a choice for %(field)s.")
+                                  % {"value": answer,
+                                     "field": question.get("label", question["code"])})
         clean[question["code"]] = value
     if missing:
         raise ImbizoError("missing_field", _("Please also give: %(fields)s.")
@@ -130,15 +138,18 @@ def reference_issue(municipality: Municipality, at) -> str:
 def case_log(*, actor: Actor, category: str, description: str, location: Location,
              municipality: Municipality | None = None, reporter: Citizen | None = None,
              contact: Contact | None = None, extra: dict | None = None,
-             public: bool = True, idempotency_key: str | None = None) -> Case:
-    """Log a fault. Raises ImbizoError, writing nothing, on any bad input."""
+             public: bool = True, idempotency_key: str | None = None,
+             media_url: str = "") -> Case:
+    """Log a fault. Raises ImbizoError, writing nothing, on any bad input.
+    ``media_url`` (Open311) is kept as given and never fetched."""
     key = f"{actor.label}:{idempotency_key}" if idempotency_key else None
     if key and (existing := Case.objects.filter(idempotency_key=key).first()):
         return existing
     try:
         return _case_log(actor=actor, category_code=category, description=description,
                          location=location, municipality=municipality, reporter=reporter,
-                         contact=contact or Contact(), extra=extra or {}, public=public, key=key)
+                         contact=contact or Contact(), extra=extra or {}, public=public, key=key,
+                         media_url=media_url)
     except IntegrityError:
         # Two retries of one request raced; the first one's case is the answer.
         if key and (existing := Case.objects.filter(idempotency_key=key).first()):
@@ -149,7 +160,7 @@ def case_log(*, actor: Actor, category: str, description: str, location: Locatio
 @transaction.atomic
 def _case_log(*, actor: Actor, category_code: str, description: str, location: Location,
               municipality: Municipality | None, reporter: Citizen | None, contact: Contact,
-              extra: dict, public: bool, key: str | None) -> Case:
+              extra: dict, public: bool, key: str | None, media_url: str) -> Case:
     description = (description or "").strip()
     placed = _place(municipality, location)
     municipality = placed.municipality
@@ -163,6 +174,8 @@ def _case_log(*, actor: Actor, category_code: str, description: str, location: L
     if not description:
         raise ImbizoError("description_required", _("Please describe the problem."))
     extra = _check_extra(category, extra)
+    if media_url:
+        extra["media_url"] = media_url
     if reporter is None and actor.kind == "citizen":
         reporter = actor.citizen
     contact_phone = normalise_phone(contact.phone) if contact.phone else ""
@@ -183,8 +196,14 @@ def _case_log(*, actor: Actor, category_code: str, description: str, location: L
         idempotency_key=key,
     )
     # Field checks only: foreign keys were fetched above, uniqueness is the database's.
-    case.clean_fields(exclude=["municipality", "category", "ward", "reporter", "department",
-                               "team", "assignee", "merged_into", "idempotency_key"])
+    try:
+        case.clean_fields(exclude=["municipality", "category", "ward", "reporter",
+                                   "department", "team", "assignee", "merged_into",
+                                   "idempotency_key"])
+    except ValidationError as exc:
+        fields = sorted(exc.message_dict)
+        raise ImbizoError("invalid_field", _("Please check: %(fields)s.")
+                          % {"fields": ", ".join(fields)}, fields=fields) from None
     case.save()
     CaseUpdate.objects.create(case=case, kind=CaseUpdate.Kind.STATUS, actor=actor.label,
                               from_status="", to_status=case.status,

@@ -109,3 +109,10 @@ def test_logging_runs_a_fixed_number_of_queries(log_case, django_assert_max_num_
     log_case()
     with django_assert_max_num_queries(13):
         log_case()
+
+
+def test_an_overlong_field_is_a_clear_error_not_a_crash(log_case):
+    with pytest.raises(ImbizoError) as err:
+        log_case(location=Location(latitude=-29.95, longitude=20.05, address="x" * 300))
+    assert err.value.code == "invalid_field" and err.value.extra["fields"] == ["address"]
+    assert not Case.objects.exists()
