@@ -28,6 +28,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/geo_lookup.py
+	$(BIN)/python bench/cases.py
 
 clean:
 	rm -rf $(VENV) var

@@ -2,7 +2,9 @@
 
 Geography goes through ``boundaries_import`` from GeoJSON files, exactly like real
 boundaries; departments, staff, residents and consent through the accounts
-services, so every row is validated and audited. A demo already loaded is reused.
+services, so every row is validated and audited; categories and routing rules through
+the cases catalogue. The year of case history is the one bulk load (see ``cases.py``).
+A demo already loaded is reused; one loaded before it had a case history gets one.
 """
 
 import tempfile
@@ -23,9 +25,11 @@ from imbizo.accounts.services import (
     staff_user_create,
     superuser_grant,
 )
+from imbizo.cases.models import Case, Category
 from imbizo.geo.models import Municipality, Ward
 from imbizo.geo.services import Fields, boundaries_import, province_ensure, ward_suburbs_set
 
+from .cases import CASES, demo_cases_loaded, demo_cases_seed
 from .geography import (
     DEFAULT_SEED,
     MUNICIPALITY_CODE,
@@ -48,6 +52,8 @@ class SeedReport:
     departments: int
     staff: int
     residents: int
+    categories: int
+    cases: int
     seconds: float
 
 
@@ -56,11 +62,13 @@ def demo_loaded() -> bool:
     return Ward.objects.filter(municipality__code=MUNICIPALITY_CODE).count() >= WARD_COUNT
 
 
-def demo_seed(*, seed: int = DEFAULT_SEED, residents: int = RESIDENTS) -> SeedReport:
+def demo_seed(*, seed: int = DEFAULT_SEED, residents: int = RESIDENTS,
+              cases: int = CASES) -> SeedReport:
+    """Load the demo once: ``residents`` residents and ``cases`` cases of history."""
     started = time.monotonic()
     loaded = not demo_loaded()
+    actor = system_actor("cli")
     if loaded:
-        actor = system_actor("cli")
         geography = generate_geography(seed)
         with transaction.atomic():
             municipality = _load_geography(actor, geography)
@@ -68,13 +76,19 @@ def demo_seed(*, seed: int = DEFAULT_SEED, residents: int = RESIDENTS) -> SeedRe
             _create_staff(actor, municipality, departments)
             _register_residents(actor, municipality, generate_residents(
                 seed, [w.number for w in geography.wards], residents))
+            demo_cases_seed(actor=actor, municipality=municipality, seed=seed, count=cases)
     municipality = Municipality.objects.get(code=MUNICIPALITY_CODE)
+    if not loaded and not demo_cases_loaded(municipality):
+        demo_cases_seed(actor=actor, municipality=municipality, seed=seed, count=cases)
     return SeedReport(
         loaded=loaded, name=municipality.name,
         wards=Ward.objects.filter(municipality=municipality).count(),
         departments=Department.objects.filter(municipality=municipality).count(),
         staff=get_user_model().objects.filter(username__in=[s.username for s in STAFF]).count(),
         residents=Citizen.objects.filter(municipality=municipality).count(),
+        categories=Category.objects.filter(municipality=municipality,
+                                           department__isnull=False).count(),
+        cases=Case.objects.filter(municipality=municipality).count(),
         seconds=time.monotonic() - started,
     )
 

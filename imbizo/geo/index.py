@@ -112,7 +112,8 @@ class WardIndex:
         if hit is None:
             return None
         ward, municipality, province = hit
-        return Place(ward, municipality, province, authorities.find(point))
+        authority = authorities.find(point) if authorities.payloads else None
+        return Place(ward, municipality, province, authority)
 
     def locate_many(self, lats: np.ndarray, lons: np.ndarray) -> list[dict | None]:
         """Ward payloads for many points at once (vectorised; for imports and batch jobs)."""

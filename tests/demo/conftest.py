@@ -14,5 +14,5 @@ def fast_password_hasher(settings):
 @pytest.fixture
 def demo(db):
     """The demo, loaded through the same function as ``imbizo seed-demo``, with fewer
-    residents than the default 200 (which take 1.2 s to register) where that is enough."""
-    return demo_seed(residents=30)
+    residents (200) and cases (10,000) than the defaults, where that is enough."""
+    return demo_seed(residents=30, cases=500)

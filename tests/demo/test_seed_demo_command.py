@@ -18,7 +18,7 @@ def counts() -> dict[str, int]:
 
 def seed(**options) -> str:
     out = StringIO()
-    call_command("seed_demo", stdout=out, **options)
+    call_command("seed_demo", stdout=out, **{"cases": 300, **options})
     return out.getvalue()
 
 

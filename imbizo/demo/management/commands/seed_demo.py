@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from imbizo.core.errors import ImbizoError
 from imbizo.demo.geography import DEFAULT_SEED, MUNICIPALITY_CODE
-from imbizo.demo.seed import demo_seed
+from imbizo.demo.seed import CASES, demo_seed
 
 
 class Command(BaseCommand):
@@ -14,6 +14,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true",
                             help="load even with DEBUG off (the demo logins' password is public)")
+        parser.add_argument("--cases", type=int, default=CASES,
+                            help=f"historical cases to generate (default {CASES})")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
                             help=f"seed of the generated data (default {DEFAULT_SEED})")
 
@@ -25,7 +27,7 @@ class Command(BaseCommand):
                 "Use `imbizo demo` to try Imbizo, or pass --force to load the demo here anyway."
             )
         try:
-            report = demo_seed(seed=options["seed"])
+            report = demo_seed(seed=options["seed"], cases=options["cases"])
         except ImbizoError as exc:
             raise CommandError(exc.message) from None
         what = (f"{report.name} ({MUNICIPALITY_CODE}): {report.wards} wards, "
