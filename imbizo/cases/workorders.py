@@ -6,6 +6,7 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -140,7 +141,6 @@ def workorder_note(*, actor: Actor, order: WorkOrder, text: str = "",
     note = WorkOrderNote(work_order=order, actor=actor.label, author=_author(actor),
                          text=text.strip())
     if photo:
-        from django.conf import settings
         prepared = image_prepare(photo, max_bytes=settings.ATTACHMENT_MAX_BYTES)
         note.photo.save(f"{uuid.uuid4()}.{prepared.extension}", ContentFile(prepared.content),
                         save=False)
