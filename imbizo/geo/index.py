@@ -1,4 +1,4 @@
-"""In-memory point-to-ward index: a shapely 2 STRtree over prepared ward polygons.
+"""In-memory point-to-ward index: a cell grid over prepared ward polygons (grid.py).
 
 Built once per process from the WKB in the database (4,468 national wards in
 about a second) and rebuilt when the boundary version changes: at once in the
@@ -13,6 +13,7 @@ import numpy as np
 import shapely
 from django.conf import settings
 
+from .grid import CellGrid
 from .models import BoundaryVersion, TraditionalAuthority, Ward
 
 
@@ -33,26 +34,25 @@ class Place:
 
 
 class _Layer:
-    """Polygons and their payloads, queried by STRtree with a covers test."""
+    """Polygons and their payloads, looked up through a cell grid (see grid.py)."""
 
     def __init__(self, geometries: list, payloads: list) -> None:
         self.payloads = payloads
-        self.geometries = np.array(geometries, dtype=object)
-        shapely.prepare(self.geometries)
-        self.tree = shapely.STRtree(self.geometries)
+        polygons = np.array(geometries, dtype=object)
+        shapely.prepare(polygons)
+        self.grid = CellGrid(polygons) if payloads else None
 
-    def find(self, point) -> object | None:
-        hits = self.tree.query(point, predicate="covered_by")
-        # Shared edges hit twice; the lowest index keeps the answer deterministic.
-        return self.payloads[int(hits.min())] if len(hits) else None
+    def find(self, lat: float, lon: float) -> object | None:
+        if self.grid is None:
+            return None
+        found = self.grid.find(lon, lat)
+        return self.payloads[found] if found >= 0 else None
 
-    def find_many(self, points: np.ndarray) -> np.ndarray:
+    def find_many(self, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
         """Index of the polygon holding each point, or -1."""
-        found = np.full(len(points), -1, dtype=np.int64)
-        point_idx, poly_idx = self.tree.query(points, predicate="covered_by")
-        # Reverse so the lowest polygon index is written last and wins on shared edges.
-        found[point_idx[::-1]] = poly_idx[::-1]
-        return found
+        if self.grid is None:
+            return np.full(len(lats), -1, dtype=np.int64)
+        return self.grid.find_many(lons, lats)
 
 
 class WardIndex:
@@ -107,20 +107,23 @@ class WardIndex:
     # --- querying -----------------------------------------------------------------
     def locate(self, lat: float, lon: float) -> Place | None:
         wards, authorities = self._fresh()
-        point = shapely.Point(lon, lat)
-        hit = wards.find(point)
+        hit = wards.find(lat, lon)
         if hit is None:
             return None
         ward, municipality, province = hit
-        authority = authorities.find(point) if authorities.payloads else None
-        return Place(ward, municipality, province, authority)
+        return Place(ward, municipality, province, authorities.find(lat, lon))
 
     def locate_many(self, lats: np.ndarray, lons: np.ndarray) -> list[dict | None]:
         """Ward payloads for many points at once (vectorised; for imports and batch jobs)."""
         wards, _ = self._fresh()
-        points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
-        found = wards.find_many(points)
-        return [wards.payloads[i][0] if i >= 0 else None for i in found]
+        found = wards.find_many(np.asarray(lats, dtype=float), np.asarray(lons, dtype=float))
+        payloads = wards.payloads
+        return [payloads[i][0] if i >= 0 else None for i in found.tolist()]
+
+    def describe(self) -> dict | None:
+        """The ward layer's cell grid (see CellGrid.describe), or None with no wards."""
+        grid = self._fresh()[0].grid
+        return grid.describe() if grid else None
 
     @property
     def size(self) -> int:
