@@ -42,8 +42,8 @@ def api_key_create(*, actor: Actor, municipality: Municipality, name: str,
 
 def api_key_actor(key: str, *, channel: str = "api") -> Actor | None:
     """The actor behind a key, or None for an unknown or revoked key."""
-    row = ApiKey.objects.select_related("municipality").filter(
-        key_hash=_hash(key or ""), active=True).first()
+    row = ApiKey.objects.select_related("municipality").defer("municipality__boundary") \
+        .filter(key_hash=_hash(key or ""), active=True).first()
     if row is None:
         return None
     now = timezone.now()

@@ -6,7 +6,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -187,13 +187,14 @@ def _municipality(code: str | None) -> Municipality | None:
     return municipality
 
 
-def _detail(case: Case, actor) -> dict:
+def _detail(case: Case, actor, attachments=None) -> dict:
     updates = case.updates.all() if actor.kind != "citizen" else \
         [u for u in case.updates.all() if u.public]
     return {
         **CaseOut.from_case(case),
         "updates": [UpdateOut.from_orm(u).dict() for u in updates],
-        "attachments": [_attachment(a) for a in case.attachments.all()],
+        "attachments": [_attachment(a) for a in
+                        (case.attachments.all() if attachments is None else attachments)],
     }
 
 
@@ -205,7 +206,8 @@ def _attachment(a) -> dict:
 def _load(request, reference: str) -> Case:
     case = access_case(request.auth, reference)
     return Case.objects.select_related(
-        "category", "municipality", "department", "ward", "merged_into").prefetch_related(
+        "category", "municipality", "department", "ward", "merged_into").defer(
+        "municipality__boundary", "ward__boundary").prefetch_related(
         Prefetch("updates", queryset=CaseUpdate.objects.order_by("created", "id")),
         "attachments").get(pk=case.pk)
 
@@ -228,7 +230,11 @@ def create_case(request, payload: CaseIn):
         extra=payload.extra, public=payload.public,
         idempotency_key=request.headers.get("Idempotency-Key") or None,
     )
-    return Status(201, _detail(_load(request, case.reference), request.auth))
+    if getattr(case, "replayed", False):
+        return Status(201, _detail(_load(request, case.reference), request.auth))
+    # Just written: its category, ward and department are on it, and photos come later.
+    prefetch_related_objects([case], "updates")
+    return Status(201, _detail(case, request.auth, attachments=[]))
 
 
 @router.get("/cases", response=CasePageOut, summary="The queue, filtered, newest first")

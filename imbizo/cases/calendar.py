@@ -46,6 +46,23 @@ class WorkingHours:
             local = datetime.combine(day, time(0), SAST)
         raise ValueError("no working time in the next ten years")
 
+    def subtract(self, moment: datetime, seconds: float) -> datetime:
+        """The moment ``seconds`` of working time before ``moment``."""
+        latest: datetime | None = moment.astimezone(SAST)
+        remaining = timedelta(seconds=seconds)
+        day = latest.date()
+        for _ in range(3660):
+            if self.is_working_day(day):
+                opens, closes = self._window(day)
+                finish = closes if latest is None else min(latest, closes)
+                if finish > opens:
+                    if finish - remaining >= opens:
+                        return finish - remaining
+                    remaining -= finish - opens
+            day -= timedelta(days=1)
+            latest = None
+        raise ValueError("no working time in the last ten years")
+
     def between(self, start: datetime, end: datetime) -> float:
         """Working seconds from ``start`` to ``end`` (0 if end is earlier)."""
         if end <= start:

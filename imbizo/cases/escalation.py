@@ -1,9 +1,12 @@
 """Service-level checkpoints and the escalation ladder, run by scheduled tasks.
 
-When a case is logged (or its clock resumes, or it reopens) one task is scheduled for
-each checkpoint: acknowledgement due, the 75% warning and the resolution deadline. A
-task whose deadline has since moved finds it stale and does nothing, so no case is
-ever polled. A breach climbs the department's ladder one rung at a time.
+A case has up to three checkpoints: acknowledgement due, the 75% warning and the
+resolution deadline. When a case is logged (or its clock resumes, or it reopens) one
+task is scheduled for the first of them; each checkpoint task, when it runs, schedules
+the next. The chain is named by the resolution deadline it was scheduled for: once the
+clock moves, a new chain starts and the old one finds itself stale and stops, so no
+case is ever polled and no checkpoint fires twice. A breach climbs the department's
+ladder one rung at a time.
 """
 
 from datetime import datetime, timedelta
@@ -16,6 +19,7 @@ from django.utils.translation import gettext as _
 from imbizo.accounts.models import Role
 from imbizo.audit.services import audit_record
 from imbizo.core.events import emit
+from imbizo.core.outbox import enqueue_with_change
 
 from . import sla
 from .models import Case, CaseUpdate, EscalationStep
@@ -28,6 +32,9 @@ DEFAULT_LADDER = (  # level, role, department_only, hours after the previous run
 )
 
 
+CHECKPOINT_ORDER = {"ack": 0, "warning": 1, "breach": 2}
+
+
 def checkpoints(case: Case) -> list[tuple[str, datetime]]:
     points = [("warning", sla.warning_time(case)), ("breach", case.resolve_due)]
     if case.acknowledged is None and case.ack_due:
@@ -35,17 +42,28 @@ def checkpoints(case: Case) -> list[tuple[str, datetime]]:
     return points
 
 
-def sla_schedule(case: Case) -> None:
-    """Enqueue the case's checkpoint tasks once the transaction commits."""
+def next_checkpoint(case: Case, after: tuple[datetime, str] | None = None
+                    ) -> tuple[str, datetime] | None:
+    """The case's first checkpoint, or the first one after ``after`` (time, kind)."""
+    later = sorted((at, CHECKPOINT_ORDER[kind], kind) for kind, at in checkpoints(case)
+                   if at is not None and (after is None or (at, CHECKPOINT_ORDER[kind]) >
+                                          (after[0], CHECKPOINT_ORDER[after[1]])))
+    return (later[0][2], later[0][0]) if later else None
+
+
+def sla_enqueue(case: Case, checkpoint: tuple[str, datetime] | None) -> None:
+    """Enqueue a checkpoint of the case's current chain, with the change that set it."""
     from .tasks import sla_checkpoint
 
-    points = [(kind, at) for kind, at in checkpoints(case) if at is not None]
+    if checkpoint is not None and case.resolve_due is not None:
+        kind, at = checkpoint
+        enqueue_with_change(sla_checkpoint, case.pk, kind, at.isoformat(),
+                            case.resolve_due.isoformat(), run_after=at)
 
-    def enqueue() -> None:
-        for kind, at in points:
-            sla_checkpoint.using(run_after=at).enqueue(case.pk, kind, at.isoformat())
 
-    transaction.on_commit(enqueue)
+def sla_schedule(case: Case) -> None:
+    """Start the case's chain of checkpoints (after a log, a resume or a reopen)."""
+    sla_enqueue(case, next_checkpoint(case))
 
 
 def ladder(case: Case) -> list[tuple[int, str, bool, float]]:
@@ -70,16 +88,29 @@ def _record(case: Case, text: str, action: str, **changes) -> None:
                  municipality_code=case.municipality.code, changes=changes)
 
 
+def _same_time(a: datetime | None, b: datetime) -> bool:
+    return a is not None and abs((a - b).total_seconds()) <= 1
+
+
 @transaction.atomic
-def sla_checkpoint_run(*, case_id: int, kind: str, due: datetime) -> str:
-    """Act on one checkpoint; returns what happened (for the task result and tests)."""
+def sla_checkpoint_run(*, case_id: int, kind: str, due: datetime,
+                       chain: datetime | None = None) -> str:
+    """Act on one checkpoint and, for a task of the current chain, schedule the next;
+    returns what happened (for the task result and tests)."""
     case = Case.objects.select_for_update(of=("self",)).select_related(
         "category", "municipality", "department", "ward", "reporter").filter(pk=case_id).first()
     if case is None or not case.is_open or case.paused is not None:
         return "not open"
-    current = dict(checkpoints(case)).get(kind)
-    if current is None or abs((current - due).total_seconds()) > 1:
-        return "stale"
+    if chain is not None and not _same_time(case.resolve_due, chain):
+        return "stale"  # the clock moved since: a newer chain runs
+    outcome = _checkpoint_act(case, kind) \
+        if _same_time(dict(checkpoints(case)).get(kind), due) else "stale"
+    if chain is not None:
+        sla_enqueue(case, next_checkpoint(case, after=(due, kind)))
+    return outcome
+
+
+def _checkpoint_act(case: Case, kind: str) -> str:
     if kind == "ack":
         case.ack_breached = True
         case.save(update_fields=["ack_breached", "updated"])
@@ -111,8 +142,8 @@ def escalate(case: Case, *, level: int) -> str:
         from .tasks import sla_escalate
 
         at = timezone.now() + timedelta(hours=steps[level + 1][3])
-        transaction.on_commit(lambda: sla_escalate.using(run_after=at).enqueue(
-            case.pk, level + 1, case.resolve_due.isoformat()))
+        enqueue_with_change(sla_escalate, case.pk, level + 1, case.resolve_due.isoformat(),
+                            run_after=at)
     return f"escalated to level {level}"
 
 
@@ -129,4 +160,5 @@ def sla_escalate_run(*, case_id: int, level: int, due: datetime) -> str:
 
 def _announce(case: Case, what: str, *, level: int, user_ids: list[int] | None = None) -> None:
     emit("case_sla", municipality_id=case.municipality_id, case_id=case.pk, what=what,
-         level=level, user_ids=user_ids or [], data=case_event_data(case))
+         level=level, user_ids=user_ids or [],
+         data=case_event_data(case) | {"sla": {"what": what, "level": level}})

@@ -63,8 +63,9 @@ def notify_staff(case_id: int, user_ids: list[int], what: str) -> int:
 
 
 @subscribe("case_logged")
-def on_case_logged(*, case_id: int, **_payload) -> None:
-    notify_followers.enqueue(case_id, None, "logged")
+def on_case_logged(*, case_id: int, followers: bool, **_payload) -> None:
+    if followers:  # an integrator's case with no one to tell needs no task
+        notify_followers.enqueue(case_id, None, "logged")
 
 
 @subscribe("case_status_changed")

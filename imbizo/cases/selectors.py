@@ -20,7 +20,9 @@ from .reference import reference_parse
 
 
 def case_list(*, actor: Actor) -> QuerySet[Case]:
-    qs = Case.objects.select_related("category", "municipality", "department", "ward")
+    # Boundaries stay behind: a municipality's can be megabytes, and no case page shows one.
+    qs = Case.objects.select_related("category", "municipality", "department", "ward") \
+        .defer("municipality__boundary", "ward__boundary")
     if actor.kind == "citizen":
         return qs.filter(Q(reporter=actor.citizen) | Q(subscriptions__citizen=actor.citizen)) \
             .distinct()

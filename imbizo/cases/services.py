@@ -8,8 +8,7 @@ start their service-level clock.
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,7 +64,8 @@ def _place(municipality: Municipality | None, location: Location) -> _Placed:
         if place is None:
             raise ImbizoError("location_not_served",
                               _("That place is not in any municipality we serve."), status=422)
-        located = Ward.objects.select_related("municipality").get(code=place.ward["code"])
+        located = Ward.objects.select_related("municipality").defer(
+            "boundary", "municipality__boundary").get(code=place.ward["code"])
         if ward is not None and ward.pk != located.pk:
             raise ImbizoError("location_mismatch",
                               _("The point is in ward %(a)s, not ward %(b)s.")
@@ -126,13 +126,18 @@ def _check_extra(category: Category, extra: dict) -> dict:
 def reference_issue(municipality: Municipality, at) -> str:
     """The next reference of the month, from a counter row locked for the increment."""
     period = timezone.localtime(at).strftime("%y%m")
-    counters = ReferenceCounter.objects.filter(municipality=municipality, period=period)
-    # The UPDATE takes the row lock, so concurrent cases queue here for a moment.
-    if not counters.update(last=F("last") + 1):
-        ReferenceCounter.objects.get_or_create(municipality=municipality, period=period)
-        counters.update(last=F("last") + 1)
-    return reference_format(municipality.code, period,
-                            counters.values_list("last", flat=True).get())
+    # One UPDATE ... RETURNING takes the row lock and reads the number: concurrent
+    # cases queue here for a moment and never share a number.
+    sql = (f"UPDATE {ReferenceCounter._meta.db_table} SET last = last + 1 "
+           "WHERE municipality_id = %s AND period = %s RETURNING last")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [municipality.pk, period])
+        row = cursor.fetchone()
+        if row is None:
+            ReferenceCounter.objects.get_or_create(municipality=municipality, period=period)
+            cursor.execute(sql, [municipality.pk, period])
+            row = cursor.fetchone()
+    return reference_format(municipality.code, period, row[0])
 
 
 def case_log(*, actor: Actor, category: str, description: str, location: Location,
@@ -141,9 +146,10 @@ def case_log(*, actor: Actor, category: str, description: str, location: Locatio
              public: bool = True, idempotency_key: str | None = None,
              media_url: str = "") -> Case:
     """Log a fault. Raises ImbizoError, writing nothing, on any bad input.
-    ``media_url`` (Open311) is kept as given and never fetched."""
+    ``media_url`` (Open311) is kept as given and never fetched. A retry with the same
+    ``idempotency_key`` returns the first case, marked ``replayed = True``."""
     key = f"{actor.label}:{idempotency_key}" if idempotency_key else None
-    if key and (existing := Case.objects.filter(idempotency_key=key).first()):
+    if key and (existing := _replayed(key)):
         return existing
     try:
         return _case_log(actor=actor, category_code=category, description=description,
@@ -152,9 +158,16 @@ def case_log(*, actor: Actor, category: str, description: str, location: Locatio
                          media_url=media_url)
     except IntegrityError:
         # Two retries of one request raced; the first one's case is the answer.
-        if key and (existing := Case.objects.filter(idempotency_key=key).first()):
+        if key and (existing := _replayed(key)):
             return existing
         raise
+
+
+def _replayed(key: str) -> Case | None:
+    case = Case.objects.filter(idempotency_key=key).first()
+    if case is not None:
+        case.replayed = True
+    return case
 
 
 @transaction.atomic
@@ -217,6 +230,6 @@ def _case_log(*, actor: Actor, category_code: str, description: str, location: L
                           "status": case.status, "department": getattr(route.department,
                                                                         "code", None)})
     emit("case_logged", municipality_id=municipality.pk, case_id=case.pk,
-         data=case_event_data(case))
+         data=case_event_data(case), followers=reporter is not None or bool(contact_phone))
     sla_schedule(case)
     return case

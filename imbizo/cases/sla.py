@@ -42,17 +42,7 @@ def _back_from(due: datetime, seconds: float, hours: WorkingHours | None) -> dat
     """The moment ``seconds`` of (working) time before ``due``."""
     if hours is None:
         return due - timedelta(seconds=seconds)
-    # Walk back in calendar steps until enough working time lies between.
-    low, high = due - timedelta(seconds=seconds), due
-    while hours.between(low, due) < seconds:
-        low -= timedelta(days=1)
-    for _ in range(40):  # bisection to a second
-        mid = low + (high - low) / 2
-        if hours.between(mid, due) >= seconds:
-            low = mid
-        else:
-            high = mid
-    return low
+    return hours.subtract(due, seconds)
 
 
 def resume(case: Case, now: datetime) -> None:

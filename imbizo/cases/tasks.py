@@ -9,8 +9,9 @@ from .escalation import sla_checkpoint_run, sla_escalate_run
 
 
 @task()
-def sla_checkpoint(case_id: int, kind: str, due: str) -> str:
-    return sla_checkpoint_run(case_id=case_id, kind=kind, due=parse_datetime(due))
+def sla_checkpoint(case_id: int, kind: str, due: str, chain: str | None = None) -> str:
+    return sla_checkpoint_run(case_id=case_id, kind=kind, due=parse_datetime(due),
+                              chain=parse_datetime(chain) if chain else None)
 
 
 @task()

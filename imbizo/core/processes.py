@@ -32,6 +32,10 @@ def worker_command() -> list[str]:
     return [sys.executable, "-m", "imbizo.cli", "db_worker"]
 
 
+def clock_command() -> list[str]:
+    return [sys.executable, "-m", "imbizo.cli", "clock"]
+
+
 def run_together(commands: list[list[str]]) -> int:
     """Run the commands side by side; when one ends, Ctrl-C or SIGTERM arrives, stop them all.
 

@@ -46,7 +46,7 @@ from imbizo.audit.services import audit_record
 from imbizo.cases import sla
 from imbizo.cases.calendar import SAST
 from imbizo.cases.catalogue import categories_install_standard, routing_rule_create, team_create
-from imbizo.cases.escalation import DEFAULT_LADDER, checkpoints
+from imbizo.cases.escalation import DEFAULT_LADDER, next_checkpoint, sla_enqueue
 from imbizo.cases.lifecycle import REJECTION_REASONS
 from imbizo.cases.models import (
     OPEN_STATUSES,
@@ -592,21 +592,17 @@ def case_history_load(*, actor: Actor, municipality: Municipality, history: Hist
 
 
 def _schedule_ahead(cases: list[Case]) -> int:
-    """Open cases whose checkpoints still lie ahead get their tasks, as if logged live;
-    what already passed is recorded as having happened and is not replayed."""
-    from imbizo.cases.tasks import sla_checkpoint
-
+    """Open cases whose checkpoints still lie ahead start their chain at the first one
+    ahead, as if logged live; what already passed is recorded as having happened and is
+    not replayed."""
     now = timezone.now()
-    due = [(case.pk, kind, at) for case in cases
-           if case.status in OPEN_STATUSES and case.paused is None and case.resolve_due > now
-           for kind, at in checkpoints(case) if at > now]
-
-    def enqueue() -> None:
-        for pk, kind, at in due:
-            sla_checkpoint.using(run_after=at).enqueue(pk, kind, at.isoformat())
-
-    transaction.on_commit(enqueue)
-    return len(due)
+    scheduled = 0
+    for case in cases:
+        if case.status in OPEN_STATUSES and case.paused is None and case.resolve_due > now:
+            first = next_checkpoint(case, after=(now, "breach"))
+            sla_enqueue(case, first)
+            scheduled += first is not None
+    return scheduled
 
 
 def demo_cases_loaded(municipality: Municipality) -> bool:

@@ -18,6 +18,7 @@ WEBHOOK_EVENTS: tuple[str, ...] = (
     "case_assigned",
     "case_commented",
     "case_merged",
+    "case_sla",
     "workorder_changed",
 )
 

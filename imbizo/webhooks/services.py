@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
+DISPATCH_GRACE = timedelta(minutes=10)  # a due delivery this late has lost its task
 RETRY_STATUSES = frozenset({408, 409, 425, 429})
 Status = WebhookDelivery.Status
 
@@ -119,19 +120,23 @@ def webhook_payload(*, event_id: uuid.UUID, event: str, created: datetime,
     )
 
 
-@transaction.atomic
 def webhook_deliveries_create(*, event: str, municipality_id: int,
                               data: dict) -> list[WebhookDelivery]:
     """One delivery per active subscription of the municipality that lists ``event``,
-    all sharing one event id and body, each sent by its own task after commit."""
+    all sharing one event id and body, each sent by its own task after commit. With no
+    subscription (the usual case) it costs one read and no transaction."""
     webhook_events_check([event])
     subscriptions = [
         s for s in WebhookSubscription.objects.filter(
             municipality_id=municipality_id, active=True).select_related("municipality")
         if event in s.events  # JSON "contains" is not portable to SQLite; the list is short
     ]
-    if not subscriptions:
-        return []
+    return _deliveries_write(event, subscriptions, data) if subscriptions else []
+
+
+@transaction.atomic
+def _deliveries_write(event: str, subscriptions: list[WebhookSubscription],
+                      data: dict) -> list[WebhookDelivery]:
     now = timezone.now()
     event_id = uuid.uuid4()
     payload = webhook_payload(event_id=event_id, event=event, created=now,
@@ -157,6 +162,20 @@ def _enqueue(delivery_id: int, run_after: datetime | None = None) -> None:
 
     task = deliver_webhook.using(run_after=run_after) if run_after else deliver_webhook
     task.enqueue(delivery_id)
+
+
+def webhook_dispatch_due(*, grace: timedelta = DISPATCH_GRACE, limit: int = 1000) -> int:
+    """Enqueue again every pending delivery whose attempt is overdue by ``grace`` (its
+    task was lost: a crash after commit, a worker killed mid-attempt). A duplicate task
+    is harmless: an attempt is claimed before it is sent. Returns how many."""
+    due = list(WebhookDelivery.objects.filter(
+        status=Status.PENDING, next_attempt_at__lte=timezone.now() - grace,
+    ).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    for pk in due:
+        _enqueue(pk)
+    if due:
+        logger.warning("%d overdue webhook deliveries enqueued again", len(due))
+    return len(due)
 
 
 def webhook_retry_delay(attempt: int) -> timedelta:

@@ -1,0 +1,55 @@
+"""Repeating safety nets, run by ``imbizo clock`` (``imbizo serve`` starts one).
+
+Django Tasks runs one-off work at a set time (``run_after``) but nothing on a
+schedule. The clock runs the few jobs that must repeat: each re-enqueues work whose
+task was lost (a crash between commit and enqueue, a worker killed mid-attempt,
+Redis down for a while). The jobs are idempotent, so a second clock does no harm.
+"""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from django.db import close_old_connections
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    path: str  # a function taking no arguments and returning how many things it did
+    every: float  # seconds
+
+
+JOBS = (
+    Job("imbizo.messaging.services.message_dispatch_due", 300),
+    Job("imbizo.webhooks.services.webhook_dispatch_due", 300),
+)
+
+
+def clock_tick(now: float, last_run: dict[str, float], jobs=JOBS) -> dict[str, int]:
+    """Run each job whose interval has passed since ``last_run`` (updated in place);
+    returns what each job that ran reported. A failing job is logged and retried next
+    interval; it never stops the others."""
+    done = {}
+    for job in jobs:
+        if now - last_run.get(job.path, float("-inf")) < job.every:
+            continue
+        last_run[job.path] = now
+        close_old_connections()
+        try:
+            done[job.path] = import_string(job.path)()
+        except Exception:
+            logger.exception("clock job %s failed", job.path)
+    return done
+
+
+def clock_run(stop: threading.Event, poll: float = 5.0) -> None:
+    last_run: dict[str, float] = {}
+    while not stop.is_set():
+        for path, count in clock_tick(time.monotonic(), last_run).items():
+            if count:
+                logger.info("clock job %s: %s", path, count)
+        stop.wait(poll)
