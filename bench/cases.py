@@ -1009,8 +1009,9 @@ def render(r: dict, args: argparse.Namespace) -> str:
                   f"PostgreSQL spends {plan:.1f} ms planning the page's query (`cases_case` "
                   f"joined with {len(joined)} tables: {', '.join(f'`{t}`' for t in joined)}) "
                   f"and {run:.1f} ms running it; the rest is Python (the rows' model "
-                  "instances, `CaseOut`, the schema). Django sends each query as literal SQL, "
-                  "so every page is planned afresh."]
+                  "instances, `CaseOut`, the schema). EXPLAIN plans the SQL afresh; the "
+                  "server's connections prepare a statement they have run twice, so the "
+                  "same page again skips most of that planning."]
     lines += ["", "### Goals", "", "| goal | measured | |", "|---|---|---|"]
     pg = r["creation"].get("postgres")
     if pg:
