@@ -38,7 +38,6 @@ def clock_tick(now: float, last_run: dict[str, float], jobs=JOBS) -> dict[str, i
         if now - last_run.get(job.path, float("-inf")) < job.every:
             continue
         last_run[job.path] = now
-        close_old_connections()
         try:
             done[job.path] = import_string(job.path)()
         except Exception:
@@ -49,6 +48,7 @@ def clock_tick(now: float, last_run: dict[str, float], jobs=JOBS) -> dict[str, i
 def clock_run(stop: threading.Event, poll: float = 5.0) -> None:
     last_run: dict[str, float] = {}
     while not stop.is_set():
+        close_old_connections()  # a long-lived process: drop connections past their age
         for path, count in clock_tick(time.monotonic(), last_run).items():
             if count:
                 logger.info("clock job %s: %s", path, count)
