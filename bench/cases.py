@@ -39,6 +39,7 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
+from _common import alive, busy_cores, children_of, say, verdict
 
 REPO = Path(__file__).resolve().parent.parent
 WORK = Path("/tmp/imbizo-bench-cases")
@@ -72,24 +73,6 @@ def django_setup(backend: str) -> None:
     import django
 
     django.setup()
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def busy_cores(seconds: float = 3.0) -> float:
-    """How many cores' worth of CPU the whole machine used over `seconds` (/proc/stat)."""
-
-    def sample() -> tuple[int, int]:
-        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        idle = fields[3] + fields[4]
-        return sum(fields[:8]) - idle, sum(fields[:8])
-
-    busy0, total0 = sample()
-    time.sleep(seconds)
-    busy1, total1 = sample()
-    return (busy1 - busy0) / max(total1 - total0, 1) * (os.cpu_count() or 1)
 
 
 def check_prerequisites() -> list[str]:
@@ -226,22 +209,6 @@ def run_child(backend: str, *args: str) -> dict:
 
 
 # --- a) the server and the clients ------------------------------------------------------------
-def children_of(pid: int) -> list[int]:
-    kids = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            kids.append(int(stat.parent.name))
-    return kids
-
-
-def _alive(pid: int) -> bool:
-    return Path(f"/proc/{pid}").exists()
-
-
 @contextlib.contextmanager
 def serving(backend: str):
     """`imbizo serve --no-worker` in a session of its own; its process groups (granian's
@@ -270,10 +237,10 @@ def serving(backend: str):
             time.sleep(0.3)
         for pid in children_of(server.pid):
             groups.add(os.getpgid(pid))
-            groups |= {os.getpgid(p) for p in children_of(pid) if _alive(p)}
+            groups |= {os.getpgid(p) for p in children_of(pid) if alive(p)}
         yield
     finally:
-        groups |= {os.getpgid(pid) for pid in children_of(server.pid) if _alive(pid)}
+        groups |= {os.getpgid(pid) for pid in children_of(server.pid) if alive(pid)}
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
             try:
@@ -885,10 +852,6 @@ def versions(pg: str) -> dict:
     return {"python": platform.python_version(), "django": version("django"),
             "psycopg": version("psycopg"), "granian": version("granian"),
             "numpy": np.__version__, "postgresql": pg}
-
-
-def verdict(ok: bool) -> str:
-    return "**met**" if ok else "**not met**"
 
 
 def creation_ok(a: dict) -> bool:

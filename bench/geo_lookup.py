@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+from _common import alive, busy_cores, children_of, say, verdict
 
 REPO = Path(__file__).resolve().parent.parent
 WORK = Path("/tmp/imbizo-bench")
@@ -76,29 +77,11 @@ def django_setup() -> None:
     django.setup()
 
 
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def rss_bytes() -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
     raise RuntimeError("no VmRSS in /proc/self/status")
-
-
-def busy_cores(seconds: float = 3.0) -> float:
-    """How many cores' worth of CPU the whole machine used over `seconds` (/proc/stat)."""
-
-    def sample() -> tuple[int, int]:
-        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        idle = fields[3] + fields[4]  # idle + iowait
-        return sum(fields[:8]) - idle, sum(fields[:8])
-
-    busy0, total0 = sample()
-    time.sleep(seconds)
-    busy1, total1 = sample()
-    return (busy1 - busy0) / max(total1 - total0, 1) * (os.cpu_count() or 1)
 
 
 # --- interference ---------------------------------------------------------------------------
@@ -534,22 +517,10 @@ def run_wrk(path: str, seconds: int, threads: int, connections: int,
             "command": " ".join(cmd[:-1] + [path if script is None else "…/locate?…"])}
 
 
-def children_of(pid: int) -> list[int]:
-    kids = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            kids.append(int(stat.parent.name))
-    return kids
-
-
 def stop_server(server: subprocess.Popen, groups: set[int]) -> None:
     """SIGTERM to `imbizo serve` (it stops granian, whose process group is its own); then
     SIGKILL to every process group we saw it start, in case anything outlived it."""
-    groups |= {os.getpgid(pid) for pid in children_of(server.pid) if _alive(pid)}
+    groups |= {os.getpgid(pid) for pid in children_of(server.pid) if alive(pid)}
     if server.poll() is None:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -560,10 +531,6 @@ def stop_server(server: subprocess.Popen, groups: set[int]) -> None:
     for group in groups - {os.getpgrp()}:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(group, signal.SIGKILL)
-
-
-def _alive(pid: int) -> bool:
-    return Path(f"/proc/{pid}").exists()
 
 
 def http_bench(lats: np.ndarray, lons: np.ndarray, seconds: int) -> dict:
@@ -592,7 +559,7 @@ def http_bench(lats: np.ndarray, lons: np.ndarray, seconds: int) -> dict:
                 raise RuntimeError(f"imbizo serve did not answer in 60 s; see "
                                    f"{WORK / 'server.log'}")
             time.sleep(0.3)
-        groups |= {os.getpgid(pid) for pid in children_of(server.pid) if _alive(pid)}
+        groups |= {os.getpgid(pid) for pid in children_of(server.pid) if alive(pid)}
         sample = f"http://{HOST}:{PORT}/api/v1/geo/locate?lat={lats[0]:.6f}&lon={lons[0]:.6f}"
         with urllib.request.urlopen(sample, timeout=10) as resp:
             body = json.loads(resp.read())
@@ -683,10 +650,6 @@ def versions(pg: tuple) -> dict:
             "numpy": np.__version__, "psycopg": version("psycopg"),
             "granian": version("granian"), "postgresql": pg[0], "postgis": pg[1],
             "postgis_geos": pg[2], "wrk": wrk_version.group(1) if wrk_version else "?"}
-
-
-def verdict(ok: bool) -> str:
-    return "**met**" if ok else "**not met**"
 
 
 def render(r: dict) -> str:
