@@ -1,6 +1,6 @@
 """Service-level deadlines: computed at logging, moved by pauses, checked by tasks."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from .calendar import WorkingHours
 from .models import Case, Category, Priority
@@ -17,7 +17,10 @@ def hours_for(category: Category) -> WorkingHours | None:
 
 
 def add_time(start: datetime, seconds: float, hours: WorkingHours | None) -> datetime:
-    return start + timedelta(seconds=seconds) if hours is None else hours.add(start, seconds)
+    """In UTC, as the database gives deadlines back, so a case just written and the same
+    case read again show the same times."""
+    due = start + timedelta(seconds=seconds) if hours is None else hours.add(start, seconds)
+    return due.astimezone(UTC)
 
 
 def time_between(start: datetime, end: datetime, hours: WorkingHours | None) -> float:

@@ -46,10 +46,23 @@ def test_create_returns_the_reference_and_routing(api):
     assert Case.objects.get().channel == "api"
 
 
+QUERIES_PER_CREATE = 14  # the whole create, its transaction and the answer included
+
+
 def test_a_retried_create_with_the_same_idempotency_key_returns_the_same_case(api):
     first = api("post", "/cases", POTHOLE, idempotency_key="k-1").json()
     again = api("post", "/cases", POTHOLE, idempotency_key="k-1").json()
     assert again["reference"] == first["reference"] and Case.objects.count() == 1
+    assert again == first  # the replay reads the case back; the first answer was built
+
+
+def test_the_create_answer_is_the_cases_detail_in_a_fixed_number_of_queries(
+        api, django_assert_max_num_queries):
+    api("post", "/cases", POTHOLE)  # this month's reference counter now exists
+    with django_assert_max_num_queries(QUERIES_PER_CREATE):
+        created = api("post", "/cases", POTHOLE).json()
+    assert created["updates"] and created["attachments"] == []
+    assert api("get", f"/cases/{created['reference']}").json() == created
 
 
 @pytest.mark.parametrize("payload, status, code", [
