@@ -178,6 +178,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # --- Imbizo -------------------------------------------------------------------------
 # Seconds between checks, in each process, whether another process changed boundaries.
 WARD_INDEX_CHECK_SECONDS = float(os.environ.get("WARD_INDEX_CHECK_SECONDS", "30"))
+# Seconds each process trusts its memo of configuration (categories, routing rules, API
+# keys, wards, webhook subscriptions) before checking whether it changed (config_cache.py).
+CONFIG_CHECK_SECONDS = float(os.environ.get("CONFIG_CHECK_SECONDS", "1"))
 
 # --- Messaging: which provider carries each outbound channel (docs/messaging.md) ---
 MESSAGING_PROVIDERS = {

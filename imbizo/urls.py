@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from imbizo.api.v1 import api
 from imbizo.web import views
@@ -11,5 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # The documented address of the API's documentation: the current version's.
+    path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("open311/v2/", include("imbizo.open311.urls")),
 ]

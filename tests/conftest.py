@@ -48,6 +48,13 @@ def import_layer(tmp_path: Path, level: str, features: list[dict], **spec) -> ob
 
 
 @pytest.fixture(autouse=True)
+def config_checked_every_time(settings):
+    """Tests change configuration and use it at once; a server trusts its memo for a
+    second (CONFIG_CHECK_SECONDS). tests/core/test_config_cache.py tests the waiting."""
+    settings.CONFIG_CHECK_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def fresh_ward_index():
     """Each test sees the boundaries of its own database, not a previous test's."""
     ward_index.invalidate()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from imbizo.accounts.models import Membership
 from imbizo.accounts.permissions import Actor, require
 from imbizo.audit.services import audit_record
+from imbizo.core.config_cache import config_cache
 from imbizo.core.errors import ImbizoError
 from imbizo.geo.models import Municipality
 
@@ -42,12 +43,16 @@ def api_key_create(*, actor: Actor, municipality: Municipality, name: str,
 
 def api_key_actor(key: str, *, channel: str = "api") -> Actor | None:
     """The actor behind a key, or None for an unknown or revoked key."""
-    row = ApiKey.objects.select_related("municipality").defer("municipality__boundary") \
-        .filter(key_hash=_hash(key or ""), active=True).first()
+    digest = _hash(key or "")
+    row = config_cache.get(("api_key", digest), lambda: ApiKey.objects.select_related(
+        "municipality").defer("municipality__boundary").filter(key_hash=digest,
+                                                                active=True).first(),
+        keep=lambda found: found is not None)
     if row is None:
         return None
     now = timezone.now()
     if row.last_used is None or now - row.last_used > LAST_USED_PRECISION:
         ApiKey.objects.filter(pk=row.pk).update(last_used=now)
+        row.last_used = now  # the memoised row too: one write per key and process
     grant = Membership(role=row.role, municipality=row.municipality)
     return Actor(kind="integrator", channel=channel, api_key=row, grants=[grant])

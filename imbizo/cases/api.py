@@ -6,7 +6,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
 from django.utils import timezone
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -187,9 +187,10 @@ def _municipality(code: str | None) -> Municipality | None:
     return municipality
 
 
-def _detail(case: Case, actor, attachments=None) -> dict:
-    updates = case.updates.all() if actor.kind != "citizen" else \
-        [u for u in case.updates.all() if u.public]
+def _detail(case: Case, actor, updates=None, attachments=None) -> dict:
+    updates = case.updates.all() if updates is None else updates
+    if actor.kind == "citizen":
+        updates = [u for u in updates if u.public]
     return {
         **CaseOut.from_case(case),
         "updates": [UpdateOut.from_orm(u).dict() for u in updates],
@@ -232,9 +233,10 @@ def create_case(request, payload: CaseIn):
     )
     if getattr(case, "replayed", False):
         return Status(201, _detail(_load(request, case.reference), request.auth))
-    # Just written: its category, ward and department are on it, and photos come later.
-    prefetch_related_objects([case], "updates")
-    return Status(201, _detail(case, request.auth, attachments=[]))
+    # Just written: its category, ward, department and one update are on it; photos come
+    # later.
+    return Status(201, _detail(case, request.auth, updates=[case.logged_update],
+                               attachments=[]))
 
 
 @router.get("/cases", response=CasePageOut, summary="The queue, filtered, newest first")

@@ -3,9 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q
-
 from imbizo.accounts.models import Department
+from imbizo.core.config_cache import config_cache
 
 from .calendar import WorkingHours
 from .models import Category, RoutingRule, Team
@@ -19,6 +18,13 @@ class Route:
     rule_id: int | None = None
 
 
+def routing_rules(municipality_id: int) -> list[RoutingRule]:
+    """The municipality's active rules, from the configuration memo."""
+    return config_cache.get(("routing_rules", municipality_id), lambda: list(
+        RoutingRule.objects.filter(municipality_id=municipality_id, active=True)
+        .select_related("department", "team").order_by("pk")))
+
+
 def route_case(*, category: Category, ward_id: int | None, at: datetime,
                hours: WorkingHours) -> Route:
     """In order: a rule for the category (one for the case's ward first; after hours,
@@ -26,11 +32,9 @@ def route_case(*, category: Category, ward_id: int | None, at: datetime,
     after-hours rule (the standby team); the category's own department; a catch-all
     rule (the call centre's queue)."""
     after_hours = not hours.is_open(at)
-    rules = [r for r in RoutingRule.objects.filter(
-        Q(category=category) | Q(category__isnull=True),
-        Q(ward_id=ward_id) | Q(ward__isnull=True),
-        municipality_id=category.municipality_id, active=True,
-    ).select_related("department", "team") if after_hours or not r.after_hours_only]
+    rules = [r for r in routing_rules(category.municipality_id)
+             if r.category_id in (category.pk, None) and r.ward_id in (ward_id, None)
+             and (after_hours or not r.after_hours_only)]
 
     def best(candidates: list[RoutingRule]) -> Route | None:
         if not candidates:

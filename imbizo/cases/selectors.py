@@ -12,11 +12,29 @@ from django.utils.translation import gettext as _
 
 from imbizo.accounts.models import Department
 from imbizo.accounts.permissions import Actor, scope
+from imbizo.core.config_cache import config_cache
 from imbizo.core.errors import ImbizoError, NotFound
-from imbizo.geo.models import Ward
+from imbizo.geo.models import Municipality, Ward
 
 from .models import OPEN_STATUSES, Case, Category
 from .reference import reference_parse
+
+
+def category_for_logging(municipality: Municipality, code: str) -> Category | None:
+    """An active category of the municipality that has a department to route to. Read
+    from the configuration memo; a code it lacks is asked of the database, so a category
+    added a moment ago in this process is found at once."""
+    def load() -> dict[str, Category]:
+        return {c.code: c for c in Category.objects.filter(
+            municipality=municipality, active=True, department__isnull=False,
+        ).select_related("department")}
+
+    found = config_cache.get(("categories", municipality.pk), load).get(code)
+    if found is None:
+        found = Category.objects.filter(municipality=municipality, code=code, active=True,
+                                        department__isnull=False) \
+            .select_related("department").first()
+    return found
 
 
 def case_list(*, actor: Actor) -> QuerySet[Case]:

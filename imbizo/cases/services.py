@@ -20,7 +20,7 @@ from imbizo.core.errors import ImbizoError
 from imbizo.core.events import emit
 from imbizo.geo.index import ward_index
 from imbizo.geo.models import Municipality, Ward
-from imbizo.geo.selectors import check_coordinates
+from imbizo.geo.selectors import check_coordinates, ward_by_code
 
 from . import sla
 from .escalation import sla_schedule
@@ -28,6 +28,7 @@ from .models import Case, CaseUpdate, Category, ReferenceCounter, Status, Subscr
 from .reference import reference_format
 from .representation import case_event_data
 from .routing import route_case
+from .selectors import category_for_logging
 
 
 @dataclass
@@ -61,11 +62,10 @@ def _place(municipality: Municipality | None, location: Location) -> _Placed:
             raise ImbizoError("invalid_location", _("Give both latitude and longitude."))
         check_coordinates(location.latitude, location.longitude)
         place = ward_index.locate(location.latitude, location.longitude)
-        if place is None:
+        located = ward_by_code(place.ward["code"]) if place else None
+        if located is None:
             raise ImbizoError("location_not_served",
                               _("That place is not in any municipality we serve."), status=422)
-        located = Ward.objects.select_related("municipality").defer(
-            "boundary", "municipality__boundary").get(code=place.ward["code"])
         if ward is not None and ward.pk != located.pk:
             raise ImbizoError("location_mismatch",
                               _("The point is in ward %(a)s, not ward %(b)s.")
@@ -85,9 +85,7 @@ def _place(municipality: Municipality | None, location: Location) -> _Placed:
 
 
 def _category(municipality: Municipality, code: str) -> Category:
-    category = Category.objects.filter(municipality=municipality, code=code, active=True,
-                                       department__isnull=False) \
-        .select_related("department").first()
+    category = category_for_logging(municipality, code)
     if category is None:
         raise ImbizoError("unknown_category",
                           _("“%(code)s” is not something %(muni)s takes reports about.")
@@ -147,7 +145,8 @@ def case_log(*, actor: Actor, category: str, description: str, location: Locatio
              media_url: str = "") -> Case:
     """Log a fault. Raises ImbizoError, writing nothing, on any bad input.
     ``media_url`` (Open311) is kept as given and never fetched. A retry with the same
-    ``idempotency_key`` returns the first case, marked ``replayed = True``."""
+    ``idempotency_key`` returns the first case, marked ``replayed = True``; a new case
+    carries its one history entry as ``logged_update``."""
     key = f"{actor.label}:{idempotency_key}" if idempotency_key else None
     if key and (existing := _replayed(key)):
         return existing
@@ -218,10 +217,11 @@ def _case_log(*, actor: Actor, category_code: str, description: str, location: L
         raise ImbizoError("invalid_field", _("Please check: %(fields)s.")
                           % {"fields": ", ".join(fields)}, fields=fields) from None
     case.save()
-    CaseUpdate.objects.create(case=case, kind=CaseUpdate.Kind.STATUS, actor=actor.label,
-                              from_status="", to_status=case.status,
-                              text=route.department.name if route.department
-                              else _("Call centre"))
+    # Kept on the case, so that a channel answering with the case's history reads none.
+    case.logged_update = CaseUpdate.objects.create(
+        case=case, kind=CaseUpdate.Kind.STATUS, actor=actor.label, from_status="",
+        to_status=case.status,
+        text=route.department.name if route.department else _("Call centre"))
     if reporter is not None:
         Subscription.objects.create(case=case, citizen=reporter)
     audit_record(actor=actor.label, channel=actor.channel, action="case.log", obj=case,

@@ -25,3 +25,14 @@ class MunicipalModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+class ConfigGeneration(models.Model):
+    """One row whose token database triggers replace on every change to a configuration
+    table, so each process knows when its memo of configuration is stale (config_cache.py)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token

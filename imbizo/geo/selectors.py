@@ -2,9 +2,11 @@
 
 from django.utils.translation import gettext as _
 
+from imbizo.core.config_cache import config_cache
 from imbizo.core.errors import ImbizoError, NotFound
 
 from .index import Place, ward_index
+from .models import Ward
 
 
 def check_coordinates(lat: float, lon: float) -> None:
@@ -26,3 +28,12 @@ def locate(*, lat: float, lon: float) -> Place:
             % {"lat": lat, "lon": lon},
         )
     return place
+
+
+def ward_by_code(code: str) -> Ward | None:
+    """A ward with its municipality, boundaries left behind; from the configuration memo."""
+    def load() -> Ward | None:
+        return Ward.objects.select_related("municipality").defer(
+            "boundary", "municipality__boundary").filter(code=code).first()
+
+    return config_cache.get(("ward", code), load, keep=lambda ward: ward is not None)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from imbizo.accounts.permissions import Actor, require
 from imbizo.audit.services import audit_record
+from imbizo.core.config_cache import config_cache
 from imbizo.core.errors import ImbizoError
 from imbizo.geo.models import Municipality
 
@@ -120,17 +121,22 @@ def webhook_payload(*, event_id: uuid.UUID, event: str, created: datetime,
     )
 
 
+def webhook_subscriptions_active(municipality_id: int) -> list[WebhookSubscription]:
+    """From the configuration memo: every event of every case reads them."""
+    return config_cache.get(("webhook_subscriptions", municipality_id), lambda: list(
+        WebhookSubscription.objects.filter(municipality_id=municipality_id, active=True)
+        .select_related("municipality").defer("municipality__boundary").order_by("pk")))
+
+
 def webhook_deliveries_create(*, event: str, municipality_id: int,
                               data: dict) -> list[WebhookDelivery]:
     """One delivery per active subscription of the municipality that lists ``event``,
     all sharing one event id and body, each sent by its own task after commit. With no
-    subscription (the usual case) it costs one read and no transaction."""
+    subscription (the usual case) it costs no query once the subscriptions are memoised,
+    and no transaction."""
     webhook_events_check([event])
-    subscriptions = [
-        s for s in WebhookSubscription.objects.filter(
-            municipality_id=municipality_id, active=True).select_related("municipality")
-        if event in s.events  # JSON "contains" is not portable to SQLite; the list is short
-    ]
+    subscriptions = [s for s in webhook_subscriptions_active(municipality_id)
+                     if event in s.events]
     return _deliveries_write(event, subscriptions, data) if subscriptions else []
 
 

@@ -43,3 +43,11 @@ def test_bad_coordinates_are_a_400_problem(client, db, params, fragment):
 def test_openapi_document_lists_locate(client, db):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/geo/locate" in schema["paths"]
+
+
+def test_the_api_documentation_is_at_api_docs(client):
+    response = client.get("/api/docs")
+    assert response.status_code == 302 and response["Location"] == "/api/v1/docs"
+    assert client.get("/api/v1/docs").status_code == 200
+    schema = client.get("/api/v1/openapi.json").json()
+    assert schema["openapi"].startswith("3.") and "/api/v1/cases" in schema["paths"]

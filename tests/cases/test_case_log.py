@@ -105,9 +105,13 @@ def test_an_agent_logs_only_in_their_own_municipality(log_case, make_staff, muni
     assert err.value.status == 403
 
 
-def test_logging_runs_a_fixed_number_of_queries(log_case, django_assert_max_num_queries):
+def test_logging_runs_a_fixed_number_of_queries(log_case, django_assert_num_queries,
+                                                settings):
     log_case()
-    with django_assert_max_num_queries(13):
+    settings.CONFIG_CHECK_SECONDS = 3600  # as a server runs: configuration is memoised
+    # Savepoint, reference, case, history, follower, audit (3), first SLA task, release:
+    # writes only, no reads.
+    with django_assert_num_queries(10):
         log_case()
 
 

@@ -15,6 +15,7 @@ from imbizo.webhooks.models import WebhookDelivery
 from imbizo.webhooks.services import (
     webhook_deliveries_create,
     webhook_subscription_deactivate,
+    webhook_subscriptions_active,
 )
 
 from .conftest import CASE
@@ -83,11 +84,13 @@ def test_unknown_event_names_are_refused(two_municipalities):
 
 
 def test_creating_deliveries_costs_the_same_queries_however_many_subscribers(
-        subscribe, two_municipalities, django_capture_on_commit_callbacks):
+        subscribe, two_municipalities, django_capture_on_commit_callbacks, settings):
     aaa, _ = two_municipalities
     for n in range(5):
         subscribe(url=f"https://receiver{n}.example.org/in")
     subscribe(url="https://other.example.org/in", events=["case_merged"])
+    webhook_subscriptions_active(aaa.pk)
+    settings.CONFIG_CHECK_SECONDS = 60  # as a server runs: the subscriptions are memoised
     with CaptureQueriesContext(connection) as queries, \
             django_capture_on_commit_callbacks(execute=True):
         deliveries = webhook_deliveries_create(event="case_logged", municipality_id=aaa.pk,
@@ -97,17 +100,20 @@ def test_creating_deliveries_costs_the_same_queries_however_many_subscribers(
                   if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
     webhook = [s for s in statements if "webhooks_" in s]
     tasks = [s for s in statements if "django_tasks_database_dbtaskresult" in s]
-    # One SELECT of the municipality's subscriptions (with its code), one bulk INSERT...
-    assert len(webhook) == 2
-    assert webhook[0].startswith("SELECT") and webhook[1].startswith("INSERT")
+    # One bulk INSERT of the deliveries...
+    assert len(webhook) == 1 and webhook[0].startswith("INSERT")
     # ...and one queued task per delivery, so that one slow receiver delays no other.
     assert len(tasks) == 5 and all(s.startswith("INSERT") for s in tasks)
-    assert len(statements) == 7
+    assert len(statements) == 6
 
 
-def test_an_event_nobody_subscribed_to_costs_one_query(two_municipalities,
-                                                        django_assert_num_queries):
-    with django_assert_num_queries(1):  # the SELECT: no transaction with nothing to write
-        assert webhook_deliveries_create(event="case_logged",
-                                         municipality_id=two_municipalities[0].pk,
+def test_an_event_nobody_subscribed_to_costs_no_query_once_memoised(
+        two_municipalities, django_assert_num_queries, settings):
+    aaa = two_municipalities[0]
+    with django_assert_num_queries(2):  # the memo's token and the subscriptions
+        assert webhook_deliveries_create(event="case_logged", municipality_id=aaa.pk,
+                                         data=CASE) == []
+    settings.CONFIG_CHECK_SECONDS = 60
+    with django_assert_num_queries(0):  # and no transaction with nothing to write
+        assert webhook_deliveries_create(event="case_logged", municipality_id=aaa.pk,
                                          data=CASE) == []

@@ -1,0 +1,66 @@
+"""Triggers that replace the configuration token on every change to a watched table.
+
+Installed after every ``migrate`` rather than by a migration: SQLite rebuilds a table
+(and drops its triggers) for most column changes, so a later migration of a watched
+model would silently stop its invalidation. Reinstalling each time costs milliseconds.
+The token is random, never a counter: a rolled-back change must not leave behind a
+token that a later, different change could produce again.
+"""
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
+
+from .config_cache import WATCHED
+
+_PG_TOUCH = ("INSERT INTO core_configgeneration (id, token) "
+             "VALUES (1, md5(random()::text || clock_timestamp()::text)) "
+             "ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token")
+_PG_FUNCTION = ("CREATE OR REPLACE FUNCTION imbizo_config_touch() RETURNS trigger "
+                f"LANGUAGE plpgsql AS $$ BEGIN {_PG_TOUCH}; RETURN NULL; END $$")
+_SQLITE_TOUCH = ("INSERT OR REPLACE INTO core_configgeneration (id, token) "
+                 "VALUES (1, lower(hex(randomblob(16))))")
+
+
+def watched_tables() -> list[tuple[str, list[str] | None]]:
+    """(table, columns whose updates count, or None for all) for each watched model."""
+    tables = []
+    for label, ignored in WATCHED.items():
+        meta = apps.get_model(label)._meta
+        columns = [f.column for f in meta.concrete_fields if f.name not in ignored]
+        tables.append((meta.db_table, columns if ignored else None))
+    return tables
+
+
+def trigger_statements(vendor: str) -> list[str]:
+    if vendor == "postgresql":
+        statements = [_PG_FUNCTION]
+        for table, columns in watched_tables():
+            update = "UPDATE OF " + ", ".join(f'"{c}"' for c in columns) if columns else "UPDATE"
+            statements += [
+                f'DROP TRIGGER IF EXISTS imbizo_config ON "{table}"',
+                f'CREATE TRIGGER imbizo_config AFTER INSERT OR {update} OR DELETE OR TRUNCATE '
+                f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION imbizo_config_touch()',
+            ]
+        return statements
+    if vendor == "sqlite":
+        statements = []
+        for table, columns in watched_tables():
+            update = "UPDATE OF " + ", ".join(f'"{c}"' for c in columns) if columns else "UPDATE"
+            for event, when in (("insert", "INSERT"), ("update", update), ("delete", "DELETE")):
+                name = f"imbizo_config_{table}_{event}"
+                statements += [f'DROP TRIGGER IF EXISTS "{name}"',
+                               f'CREATE TRIGGER "{name}" AFTER {when} ON "{table}" '
+                               f"BEGIN {_SQLITE_TOUCH}; END"]
+        return statements
+    raise ImproperlyConfigured(f"Imbizo runs on PostgreSQL or SQLite, not {vendor}.")
+
+
+def triggers_install(*, using: str = "default", **_kwargs) -> None:
+    """post_migrate receiver: (re)install every trigger and make sure the row exists."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        for sql in trigger_statements(connection.vendor):
+            cursor.execute(sql)
+        # A new token: whatever the migration changed, every process reloads.
+        cursor.execute(_SQLITE_TOUCH if connection.vendor == "sqlite" else _PG_TOUCH)
