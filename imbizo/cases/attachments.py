@@ -12,16 +12,16 @@ from imbizo.audit.services import audit_record
 from imbizo.core.errors import ImbizoError, PermissionDenied
 
 from .images import image_prepare
-from .lifecycle import _is_reporter, _may_work
 from .models import Attachment, Case
+from .transitions import is_reporter, may_work
 
 MAX_PER_CASE = 10
 
 
 def attachment_add(*, actor: Actor, case: Case, data: bytes, public: bool = True) -> Attachment:
     """Check, re-encode and store one photo. The same photo twice is stored once."""
-    if not (_is_reporter(actor, case) or _may_work(actor, case)
-            or _may_work(actor, case, "case.log") or actor.kind == "system"):
+    if not (is_reporter(actor, case) or may_work(actor, case)
+            or may_work(actor, case, "case.log") or actor.kind == "system"):
         raise PermissionDenied(_("You may not add photos to this case."))
     prepared = image_prepare(data, max_bytes=settings.ATTACHMENT_MAX_BYTES)
     existing = Attachment.objects.filter(case=case, sha256=prepared.sha256).first()

@@ -13,9 +13,9 @@ from imbizo.audit.services import audit_record
 from imbizo.core.errors import ImbizoError, PermissionDenied
 from imbizo.core.events import emit
 
-from .lifecycle import TRANSITIONS, _locked, _may_work, _move
 from .models import OPEN_STATUSES, Case, Category, Status, Subscription
 from .representation import case_event_data
+from .transitions import TRANSITIONS, case_locked, case_move, may_work
 
 EARTH_RADIUS_M = 6_371_000
 
@@ -53,9 +53,9 @@ def case_join(*, actor: Actor, case: Case, citizen: Citizen | None = None) -> Ca
     citizen = citizen or (actor.citizen if actor.kind == "citizen" else None)
     if citizen is None:
         raise ImbizoError("citizen_required", _("Only a resident can join a case."))
-    if actor.kind != "citizen" and not _may_work(actor, case, "case.log"):
+    if actor.kind != "citizen" and not may_work(actor, case, "case.log"):
         raise PermissionDenied()
-    case = _locked(case, None)
+    case = case_locked(case, None)
     if not case.is_open:
         raise ImbizoError("case_not_open", _("%(ref)s is already %(status)s.")
                           % {"ref": case.reference, "status": Status(case.status).label},
@@ -73,8 +73,8 @@ def case_join(*, actor: Actor, case: Case, citizen: Citizen | None = None) -> Ca
 @transaction.atomic
 def case_merge(*, actor: Actor, duplicate: Case, into: Case) -> Case:
     """Close ``duplicate`` as a duplicate of ``into``; its followers follow ``into``."""
-    duplicate, into = _locked(duplicate, None), _locked(into, None)
-    if not (_may_work(actor, duplicate, "case.assign") or _may_work(actor, duplicate)):
+    duplicate, into = case_locked(duplicate, None), case_locked(into, None)
+    if not (may_work(actor, duplicate, "case.assign") or may_work(actor, duplicate)):
         raise PermissionDenied()
     if duplicate.pk == into.pk or duplicate.municipality_id != into.municipality_id:
         raise ImbizoError("invalid_merge",
@@ -93,7 +93,7 @@ def case_merge(*, actor: Actor, duplicate: Case, into: Case) -> Case:
     # A new duplicate is rejected; one already being worked on is cancelled.
     ending = Status.REJECTED if Status.REJECTED in TRANSITIONS.get(duplicate.status, ()) \
         else Status.CANCELLED
-    _move(actor, duplicate, ending, text=_("Duplicate of %(ref)s.") % {"ref": into.reference},
+    case_move(actor, duplicate, ending, text=_("Duplicate of %(ref)s.") % {"ref": into.reference},
           fields=("merged_into", "rejection_reason"))
     audit_record(actor=actor.label, channel=actor.channel, action="case.merge", obj=into,
                  municipality_code=into.municipality.code,

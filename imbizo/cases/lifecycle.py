@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from imbizo.accounts.models import Department
-from imbizo.accounts.permissions import Actor, allows
+from imbizo.accounts.permissions import Actor
 from imbizo.audit.services import audit_record
 from imbizo.core.errors import ImbizoError, PermissionDenied
 from imbizo.core.events import emit
@@ -24,16 +24,8 @@ from . import sla
 from .escalation import sla_schedule
 from .models import Case, CaseUpdate, Status, Team
 from .representation import case_event_data
+from .transitions import author_name, case_locked, case_move, is_reporter, may_work
 
-S = Status
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.LOGGED: frozenset({S.ASSIGNED, S.IN_PROGRESS, S.REJECTED, S.CANCELLED}),
-    S.ASSIGNED: frozenset({S.IN_PROGRESS, S.ON_HOLD, S.RESOLVED, S.REJECTED, S.CANCELLED}),
-    S.IN_PROGRESS: frozenset({S.ON_HOLD, S.RESOLVED, S.CANCELLED}),
-    S.ON_HOLD: frozenset({S.IN_PROGRESS, S.RESOLVED, S.CANCELLED}),
-    S.RESOLVED: frozenset({S.CLOSED, S.REOPENED}),
-    S.REOPENED: frozenset({S.IN_PROGRESS, S.ON_HOLD, S.RESOLVED, S.CANCELLED}),
-}
 REJECTION_REASONS = {
     "duplicate": gettext_lazy("It duplicates another report."),
     "not_municipal": gettext_lazy("It is not a municipal matter."),
@@ -41,106 +33,52 @@ REJECTION_REASONS = {
 }
 
 
-def _may_work(actor: Actor, case: Case, permission: str = "case.work") -> bool:
-    return actor.kind in ("staff", "integrator", "system") and allows(
-        actor, permission, municipality_id=case.municipality_id,
-        department_id=case.department_id, ward_id=case.ward_id)
-
-
-def _is_reporter(actor: Actor, case: Case) -> bool:
-    return actor.kind == "citizen" and case.reporter_id == actor.citizen.pk
-
-
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied(_("You may not change this case."))
 
 
-def _locked(case: Case, expected_version: int | None) -> Case:
-    """The current row, locked; a caller holding an older version gets a 409."""
-    current = Case.objects.select_for_update(of=("self",)).select_related(
-        "category", "municipality", "department", "ward", "reporter").get(pk=case.pk)
-    if expected_version is not None and expected_version != current.version:
-        raise ImbizoError("stale_case",
-                          _("Someone else changed %(ref)s since you loaded it (version "
-                            "%(theirs)s, yours %(yours)s). Reload it and try again.")
-                          % {"ref": current.reference, "theirs": current.version,
-                             "yours": expected_version},
-                          status=409, current_version=current.version)
-    return current
-
-
-def _move(actor: Actor, case: Case, to: str, *, text: str = "", fields: tuple = ()) -> Case:
-    """Apply one transition already checked for permission; audit and announce it."""
-    if to not in TRANSITIONS.get(case.status, ()):
-        raise ImbizoError("invalid_transition",
-                          _("A case that is %(now)s cannot become %(to)s.")
-                          % {"now": Status(case.status).label, "to": Status(to).label},
-                          status=409)
-    before = case.status
-    case.status = to
-    case.version += 1
-    case.save(update_fields=["status", "version", "updated", *fields])
-    update = CaseUpdate.objects.create(case=case, kind=CaseUpdate.Kind.STATUS,
-                                       actor=actor.label, author=_author(actor),
-                                       from_status=before, to_status=to, text=text)
-    audit_record(actor=actor.label, channel=actor.channel, action=f"case.{to}", obj=case,
-                 municipality_code=case.municipality.code,
-                 changes={"status": [before, to], "fields": list(fields)})
-    emit("case_status_changed", municipality_id=case.municipality_id, case_id=case.pk,
-         update_id=update.pk, from_status=before, data=case_event_data(case))
-    return case
-
-
-def _author(actor: Actor) -> str:
-    if actor.kind == "staff":
-        return actor.user.get_full_name() or actor.user.get_username()
-    if actor.kind == "integrator":
-        return actor.api_key.name
-    return _("Resident") if actor.kind == "citizen" else _("Imbizo")
-
-
 @transaction.atomic
 def case_start(*, actor: Actor, case: Case, note: str = "",
                expected_version: int | None = None) -> Case:
-    case = _locked(case, expected_version)
-    _require(_may_work(actor, case))
+    case = case_locked(case, expected_version)
+    _require(may_work(actor, case))
     fields = ()
     if case.acknowledged is None:
         case.acknowledged, fields = timezone.now(), ("acknowledged",)
-    return _move(actor, case, S.IN_PROGRESS, text=note, fields=fields)
+    return case_move(actor, case, Status.IN_PROGRESS, text=note, fields=fields)
 
 
 @transaction.atomic
 def case_hold(*, actor: Actor, case: Case, reason: str,
               expected_version: int | None = None) -> Case:
     """Waiting on parts or a third party: the service-level clock stops."""
-    case = _locked(case, expected_version)
-    _require(_may_work(actor, case))
+    case = case_locked(case, expected_version)
+    _require(may_work(actor, case))
     if not reason.strip():
         raise ImbizoError("reason_required", _("Say what the case is waiting for."))
     case.paused = timezone.now()
-    return _move(actor, case, S.ON_HOLD, text=reason.strip(), fields=("paused",))
+    return case_move(actor, case, Status.ON_HOLD, text=reason.strip(), fields=("paused",))
 
 
 @transaction.atomic
 def case_resume(*, actor: Actor, case: Case, note: str = "",
                 expected_version: int | None = None) -> Case:
-    case = _locked(case, expected_version)
-    _require(_may_work(actor, case))
-    if case.status != S.ON_HOLD:
+    case = case_locked(case, expected_version)
+    _require(may_work(actor, case))
+    if case.status != Status.ON_HOLD:
         raise ImbizoError("invalid_transition", _("Only a case on hold can resume."), status=409)
     sla.resume(case, timezone.now())
     sla_schedule(case)
-    return _move(actor, case, S.IN_PROGRESS, text=note,
+    return case_move(actor, case, Status.IN_PROGRESS, text=note,
                  fields=("paused", "ack_due", "resolve_due"))
 
 
 @transaction.atomic
 def case_resolve(*, actor: Actor, case: Case, note: str,
                  expected_version: int | None = None) -> Case:
-    case = _locked(case, expected_version)
-    _require(_may_work(actor, case))
+    case = case_locked(case, expected_version)
+    _require(may_work(actor, case))
     if not note.strip():
         raise ImbizoError("note_required", _("Tell the resident what was done."))
     now = timezone.now()
@@ -153,7 +91,7 @@ def case_resolve(*, actor: Actor, case: Case, note: str,
         case.paused = None
         fields.append("paused")
     _schedule_autoclose(case)
-    return _move(actor, case, S.RESOLVED, text=note.strip(), fields=tuple(fields))
+    return case_move(actor, case, Status.RESOLVED, text=note.strip(), fields=tuple(fields))
 
 
 def _schedule_autoclose(case: Case) -> None:
@@ -168,20 +106,20 @@ def _schedule_autoclose(case: Case) -> None:
 @transaction.atomic
 def case_close(*, actor: Actor, case: Case, expected_version: int | None = None) -> Case:
     """The resident confirms the fix, or the auto-close task finds them silent."""
-    case = _locked(case, expected_version)
-    _require(_is_reporter(actor, case) or actor.kind == "system"
-             or _may_work(actor, case, "case.assign"))
+    case = case_locked(case, expected_version)
+    _require(is_reporter(actor, case) or actor.kind == "system"
+             or may_work(actor, case, "case.assign"))
     case.closed = timezone.now()
-    return _move(actor, case, S.CLOSED, fields=("closed",))
+    return case_move(actor, case, Status.CLOSED, fields=("closed",))
 
 
 @transaction.atomic
 def case_reopen(*, actor: Actor, case: Case, reason: str,
                 expected_version: int | None = None) -> Case:
-    case = _locked(case, expected_version)
-    _require(_is_reporter(actor, case) or _may_work(actor, case, "case.log"))
+    case = case_locked(case, expected_version)
+    _require(is_reporter(actor, case) or may_work(actor, case, "case.log"))
     window = timedelta(days=settings.CASE_REOPEN_DAYS)
-    if case.status == S.RESOLVED and case.resolved and timezone.now() - case.resolved > window:
+    if case.status == Status.RESOLVED and case.resolved and timezone.now() - case.resolved > window:
         raise ImbizoError("reopen_window_passed",
                           _("A case can be reopened within %(days)s days of being resolved; "
                             "please report it again.") % {"days": settings.CASE_REOPEN_DAYS},
@@ -192,7 +130,7 @@ def case_reopen(*, actor: Actor, case: Case, reason: str,
     case.ack_due, case.resolve_due = sla.deadlines(case.category, now)
     case.resolved, case.resolve_breached, case.escalation_level = None, False, 0
     sla_schedule(case)
-    return _move(actor, case, S.REOPENED, text=reason.strip(),
+    return case_move(actor, case, Status.REOPENED, text=reason.strip(),
                  fields=("ack_due", "resolve_due", "resolved", "resolve_breached",
                          "escalation_level"))
 
@@ -200,27 +138,27 @@ def case_reopen(*, actor: Actor, case: Case, reason: str,
 @transaction.atomic
 def case_reject(*, actor: Actor, case: Case, reason: str, note: str = "",
                 expected_version: int | None = None) -> Case:
-    case = _locked(case, expected_version)
-    _require(_may_work(actor, case) or _may_work(actor, case, "case.log"))
+    case = case_locked(case, expected_version)
+    _require(may_work(actor, case) or may_work(actor, case, "case.log"))
     if reason not in REJECTION_REASONS:
         raise ImbizoError("invalid_reason", _("Reject for one of: %(reasons)s.")
                           % {"reasons": ", ".join(REJECTION_REASONS)})
-    if case.status not in (S.LOGGED, S.ASSIGNED):
+    if case.status not in (Status.LOGGED, Status.ASSIGNED):
         raise ImbizoError("invalid_transition",
                           _("Only a new case can be rejected; this one is already %(now)s.")
                           % {"now": Status(case.status).label}, status=409)
     case.rejection_reason = reason
     text = str(REJECTION_REASONS[reason]) + (f" {note.strip()}" if note.strip() else "")
-    return _move(actor, case, S.REJECTED, text=text, fields=("rejection_reason",))
+    return case_move(actor, case, Status.REJECTED, text=text, fields=("rejection_reason",))
 
 
 @transaction.atomic
 def case_cancel(*, actor: Actor, case: Case, note: str = "",
                 expected_version: int | None = None) -> Case:
     """Withdrawn by the reporter (or an agent on the reporter's behalf)."""
-    case = _locked(case, expected_version)
-    _require(_is_reporter(actor, case) or _may_work(actor, case, "case.log"))
-    return _move(actor, case, S.CANCELLED, text=note.strip())
+    case = case_locked(case, expected_version)
+    _require(is_reporter(actor, case) or may_work(actor, case, "case.log"))
+    return case_move(actor, case, Status.CANCELLED, text=note.strip())
 
 
 @transaction.atomic
@@ -228,8 +166,8 @@ def case_assign(*, actor: Actor, case: Case, department: Department | None = Non
                 team: Team | None = None, assignee=None,
                 expected_version: int | None = None) -> Case:
     """Send the case to another department, team or person."""
-    case = _locked(case, expected_version)
-    _require(_may_work(actor, case, "case.assign") or _may_work(actor, case, "case.log"))
+    case = case_locked(case, expected_version)
+    _require(may_work(actor, case, "case.assign") or may_work(actor, case, "case.log"))
     department = department or (team.department if team else case.department)
     if department is None or department.municipality_id != case.municipality_id or (
             team is not None and team.department_id != department.pk):
@@ -239,9 +177,9 @@ def case_assign(*, actor: Actor, case: Case, department: Department | None = Non
     case.department, case.team, case.assignee = department, team, assignee
     fields = ("department", "team", "assignee")
     CaseUpdate.objects.create(case=case, kind=CaseUpdate.Kind.ASSIGNMENT, actor=actor.label,
-                              author=_author(actor), text=str(department))
-    if case.status == S.LOGGED:
-        return _move(actor, case, S.ASSIGNED, text=str(department), fields=fields)
+                              author=author_name(actor), text=str(department))
+    if case.status == Status.LOGGED:
+        return case_move(actor, case, Status.ASSIGNED, text=str(department), fields=fields)
     case.version += 1
     case.save(update_fields=["version", "updated", *fields])
     audit_record(actor=actor.label, channel=actor.channel, action="case.assign", obj=case,
@@ -256,15 +194,15 @@ def case_assign(*, actor: Actor, case: Case, department: Department | None = Non
 @transaction.atomic
 def case_comment(*, actor: Actor, case: Case, text: str, public: bool) -> CaseUpdate:
     """A public update residents hear about, or an internal note they never see."""
-    case = _locked(case, None)
+    case = case_locked(case, None)
     # Residents may add public words to their own case; staff write either kind.
-    _require((public and _is_reporter(actor, case)) or _may_work(actor, case)
-             or _may_work(actor, case, "case.log"))
+    _require((public and is_reporter(actor, case)) or may_work(actor, case)
+             or may_work(actor, case, "case.log"))
     if not text.strip():
         raise ImbizoError("text_required", _("Write something first."))
     kind = CaseUpdate.Kind.PUBLIC if public else CaseUpdate.Kind.INTERNAL
     update = CaseUpdate.objects.create(case=case, kind=kind, actor=actor.label,
-                                       author=_author(actor), text=text.strip())
+                                       author=author_name(actor), text=text.strip())
     fields = ["updated"]
     if public and actor.kind == "staff" and case.acknowledged is None:
         case.acknowledged = timezone.now()
@@ -281,9 +219,9 @@ def case_comment(*, actor: Actor, case: Case, text: str, public: bool) -> CaseUp
 @transaction.atomic
 def case_rate(*, actor: Actor, case: Case, rating: int, comment: str = "") -> Case:
     """The resident's satisfaction, once the case is closed."""
-    case = _locked(case, None)
-    _require(_is_reporter(actor, case) or _may_work(actor, case, "case.log"))
-    if case.status != S.CLOSED:
+    case = case_locked(case, None)
+    _require(is_reporter(actor, case) or may_work(actor, case, "case.log"))
+    if case.status != Status.CLOSED:
         raise ImbizoError("not_closed", _("You can rate a case once it is closed."), status=409)
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ImbizoError("invalid_rating", _("Give a rating from 1 to 5."))

@@ -20,8 +20,9 @@ from imbizo.core.errors import ImbizoError, NotFound, PermissionDenied
 from imbizo.core.events import emit
 
 from .images import image_prepare
-from .lifecycle import _author, _may_work, case_resolve
+from .lifecycle import case_resolve
 from .models import Case, WorkOrder, WorkOrderNote
+from .transitions import author_name, may_work
 
 W = WorkOrder.State
 MOVES = {  # state -> (who, allowed next states)
@@ -63,7 +64,7 @@ def _change(actor: Actor, order: WorkOrder, to: str, text: str = "", **fields) -
         setattr(order, name, value)
     order.save(update_fields=["state", "updated", *fields])
     if text:
-        WorkOrderNote.objects.create(work_order=order, actor=actor.label, author=_author(actor),
+        WorkOrderNote.objects.create(work_order=order, actor=actor.label, author=author_name(actor),
                                      text=text)
     audit_record(actor=actor.label, channel=actor.channel, action=f"workorder.{to}", obj=order,
                  municipality_code=order.case.municipality.code, changes={"state": [before, to]})
@@ -76,7 +77,7 @@ def _change(actor: Actor, order: WorkOrder, to: str, text: str = "", **fields) -
 @transaction.atomic
 def workorder_issue(*, actor: Actor, case: Case, contractor, scope: str, due: date,
                     estimate: Decimal | None = None) -> WorkOrder:
-    if not _may_work(actor, case):
+    if not may_work(actor, case):
         raise PermissionDenied(_("You may not issue work orders for this case."))
     if not case.is_open:
         raise ImbizoError("case_not_open", _("The case is no longer open."), status=409)
@@ -134,11 +135,11 @@ def workorder_complete(*, actor: Actor, order: WorkOrder, note: str) -> WorkOrde
 @transaction.atomic
 def workorder_note(*, actor: Actor, order: WorkOrder, text: str = "",
                    photo: bytes | None = None) -> WorkOrderNote:
-    if not (_is_contractor(actor, order) or _may_work(actor, order.case)):
+    if not (_is_contractor(actor, order) or may_work(actor, order.case)):
         raise PermissionDenied()
     if not text.strip() and not photo:
         raise ImbizoError("text_required", _("Write a note or add a photo."))
-    note = WorkOrderNote(work_order=order, actor=actor.label, author=_author(actor),
+    note = WorkOrderNote(work_order=order, actor=actor.label, author=author_name(actor),
                          text=text.strip())
     if photo:
         prepared = image_prepare(photo, max_bytes=settings.ATTACHMENT_MAX_BYTES)
@@ -153,7 +154,7 @@ def workorder_signoff(*, actor: Actor, order: WorkOrder, note: str,
                       accept: bool = True) -> WorkOrder:
     """An officer accepts the completed work (or sends it back). When no work order of the
     case is left outstanding, the case is resolved with the officer's note."""
-    if not _may_work(actor, order.case):
+    if not may_work(actor, order.case):
         raise PermissionDenied(_("Only an officer of the case can sign off its work."))
     if not accept:
         if not note.strip():

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from imbizo.accounts.models import Citizen, Consent
 from imbizo.accounts.phone import normalise_phone
 from imbizo.core.errors import ImbizoError, NotFound
+from imbizo.core.outbox import enqueue_overdue
 from imbizo.geo.models import Municipality
 
 from .models import Channel, OutboundMessage, Status
@@ -219,19 +220,10 @@ def message_receipt(*, provider: str, provider_message_id: str, status: str,
 
 
 def message_dispatch_due(*, grace: timedelta = DISPATCH_GRACE, limit: int = 1000) -> int:
-    """Enqueue again every queued message whose attempt is overdue by ``grace``.
-
-    Covers a task lost between commit and enqueue (a crash, the queue being down) or a
-    worker that died mid-attempt; a duplicate task is harmless. Returns how many.
-    """
-    due = list(OutboundMessage.objects.filter(
-        status=Status.QUEUED, next_attempt_at__lte=timezone.now() - grace,
-    ).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
-    for pk in due:
-        _enqueue_send(pk)
-    if due:
-        logger.warning("%d overdue message(s) enqueued again", len(due))
-    return len(due)
+    """Enqueue again every queued message whose attempt is overdue by ``grace``; a
+    duplicate task is harmless. Returns how many."""
+    return enqueue_overdue(OutboundMessage.objects.filter(status=Status.QUEUED), _enqueue_send,
+                           grace=grace, limit=limit, what="message(s)")
 
 
 def _reach(citizen: Citizen) -> tuple[str, str]:

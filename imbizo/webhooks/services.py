@@ -23,6 +23,7 @@ from imbizo.accounts.permissions import Actor, require
 from imbizo.audit.services import audit_record
 from imbizo.core.config_cache import config_cache
 from imbizo.core.errors import ImbizoError
+from imbizo.core.outbox import enqueue_overdue
 from imbizo.geo.models import Municipality
 
 from .models import WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -171,17 +172,10 @@ def _enqueue(delivery_id: int, run_after: datetime | None = None) -> None:
 
 
 def webhook_dispatch_due(*, grace: timedelta = DISPATCH_GRACE, limit: int = 1000) -> int:
-    """Enqueue again every pending delivery whose attempt is overdue by ``grace`` (its
-    task was lost: a crash after commit, a worker killed mid-attempt). A duplicate task
-    is harmless: an attempt is claimed before it is sent. Returns how many."""
-    due = list(WebhookDelivery.objects.filter(
-        status=Status.PENDING, next_attempt_at__lte=timezone.now() - grace,
-    ).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
-    for pk in due:
-        _enqueue(pk)
-    if due:
-        logger.warning("%d overdue webhook deliveries enqueued again", len(due))
-    return len(due)
+    """Enqueue again every pending delivery whose attempt is overdue by ``grace``. A
+    duplicate task is harmless: an attempt is claimed before it is sent. Returns how many."""
+    return enqueue_overdue(WebhookDelivery.objects.filter(status=Status.PENDING), _enqueue,
+                           grace=grace, limit=limit, what="webhook deliveries")
 
 
 def webhook_retry_delay(attempt: int) -> timedelta:

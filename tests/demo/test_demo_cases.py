@@ -12,7 +12,6 @@ from imbizo.accounts.permissions import system_actor
 from imbizo.audit.models import AuditEntry
 from imbizo.audit.services import audit_verify
 from imbizo.cases.calendar import SAST
-from imbizo.cases.lifecycle import TRANSITIONS
 from imbizo.cases.models import (
     OPEN_STATUSES,
     Case,
@@ -27,7 +26,10 @@ from imbizo.cases.reference import reference_format, reference_parse
 from imbizo.cases.services import Location, case_log
 from imbizo.cases.sla import WORKING_HOURS
 from imbizo.cases.standard import STANDARD_CATEGORIES
-from imbizo.demo.cases import CASES, PROFILES, STANDBY_TEAM, case_history_generate
+from imbizo.cases.transitions import TRANSITIONS
+from imbizo.demo.case_history import case_history_generate
+from imbizo.demo.case_model import CASES, PROFILES
+from imbizo.demo.cases import STANDBY_TEAM
 from imbizo.demo.geography import TOWN_WARDS
 from imbizo.demo.seed import demo_seed
 from imbizo.geo.models import Municipality, Ward
