@@ -5,6 +5,7 @@ about a second) and rebuilt when the boundary version changes: at once in the
 process that imported, and within ``WARD_INDEX_CHECK_SECONDS`` in every other.
 """
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -12,9 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from django.conf import settings
+from django.db import connection
 
 from .grid import CellGrid
 from .models import BoundaryVersion, TraditionalAuthority, Ward
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +101,28 @@ class WardIndex:
                 self._build(version)
             self._checked = time.monotonic()
             return self._layers
+
+    def warm_in_background(self) -> threading.Thread:
+        """Build the index in a thread of its own, so that a fresh web worker answers at
+        once and its first look-up does not pay for the build (seconds for the national
+        wards). A failure (say, a database not migrated yet) only leaves the build to the
+        first look-up."""
+        def build() -> None:
+            try:
+                self._fresh()
+            except Exception:
+                logger.exception("The ward index was not built ahead of use")
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=build, name="ward-index-warm", daemon=True)
+        thread.start()
+        return thread
+
+    @property
+    def ready(self) -> bool:
+        """Whether the index is built, so that no look-up will wait for it."""
+        return self._layers is not None
 
     def invalidate(self) -> None:
         """Rebuild on next use (called after this process changed boundaries)."""

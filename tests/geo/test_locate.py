@@ -141,3 +141,15 @@ def test_with_no_boundaries_loaded_every_point_is_outside(db):
     with pytest.raises(ImbizoError) as err:
         locate(lat=-29.95, lon=20.05)
     assert err.value.status == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_web_worker_builds_the_index_before_its_first_look_up(two_municipalities):
+    ward_index.invalidate()
+    assert not ward_index.ready
+    ward_index.warm_in_background().join(timeout=30)
+    assert ward_index.ready
+    with CaptureQueriesContext(connection) as queries:
+        assert ward_index.locate(-29.95, 20.05).ward["code"] == "90100001"
+    assert len(queries) == 0
+
