@@ -4,7 +4,7 @@ When (seasons, weekdays, hours of the day), where (town against rural wards), wh
 category's share, texts and followers), through which channel, and how well each
 department keeps its service levels. They are kept apart from the generator
 (``case_history.py``) so that they can be read and tuned in one place, and because
-``bench/cases.py`` draws its million cases from the same model. Nothing here reads the
+``bench/cases_million.py`` draws its million cases from the same model. Nothing here reads the
 database or draws a random number.
 """
 

@@ -1,0 +1,74 @@
+"""`imbizo serve` for as long as a benchmark loads it: whether its port is free, and the
+server started, waited for, and killed with everything it started, however the run ends."""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from _common import alive, children_of
+
+HOST = "127.0.0.1"
+
+
+def port_taken(port: int) -> list[str]:
+    """The prerequisite problem, if any, of serving on `port`."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # ignore TIME_WAIT
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return [f"port {port} on {HOST} is in use; the benchmark serves there."]
+    return []
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], port: int, workers: str, threads: str, log_path: Path):
+    """`imbizo serve --no-worker` (granian, `workers` x `threads`, DEBUG off) in a session
+    of its own, its output in `log_path`; the block runs once it answers /api/v1/health,
+    with its pid. When the block ends, however it ends: SIGTERM to it (it stops granian,
+    whose process group is its own), then SIGKILL to every process group we saw it start,
+    in case anything outlived it."""
+    env = dict(env)
+    env.pop("DEBUG", None)
+    env.update(ALLOWED_HOSTS="127.0.0.1,localhost", WEB_WORKERS=workers, WEB_THREADS=threads)
+    log = log_path.open("w")
+    server = subprocess.Popen([str(Path(sys.executable).parent / "imbizo"), "serve",
+                               "--no-worker", "--host", HOST, "--port", str(port)],
+                              env=env, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    groups: set[int] = {server.pid}
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"imbizo serve exited; see {log_path}")
+            with contextlib.suppress(OSError), urllib.request.urlopen(
+                    f"http://{HOST}:{port}/api/v1/health", timeout=2) as resp:
+                if resp.status == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"imbizo serve did not answer in 60 s; see {log_path}")
+            time.sleep(0.3)
+        for pid in children_of(server.pid):
+            groups.add(os.getpgid(pid))
+            groups |= {os.getpgid(p) for p in children_of(pid) if alive(p)}
+        yield server.pid
+    finally:
+        groups |= {os.getpgid(pid) for pid in children_of(server.pid) if alive(pid)}
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+        for group in groups - {os.getpgrp()}:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(group, signal.SIGKILL)
+        log.close()
