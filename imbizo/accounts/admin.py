@@ -1,7 +1,8 @@
 """Residents, consent, departments and memberships in the admin, scoped by membership."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
 from imbizo.core.admin_scoping import ScopedAdmin, request_actor
 from imbizo.core.errors import ImbizoError
@@ -9,7 +10,7 @@ from imbizo.core.errors import ImbizoError
 from .idnumber import parse_id_number
 from .models import Citizen, Consent, Department, Membership
 from .phone import normalise_phone
-from .services import department_create, membership_grant
+from .services import citizen_erase, department_create, membership_grant
 
 
 class CitizenForm(forms.ModelForm):
@@ -50,11 +51,30 @@ class CitizenAdmin(ScopedAdmin):
     view_permission = "citizen.view"
     change_permission = "citizen.change"
     ward_field = "ward"
-    list_display = ["phone", "name", "municipality", "ward", "language"]
+    list_display = ["phone", "name", "municipality", "ward", "language", "erased"]
+    list_filter = [("erased", admin.EmptyFieldListFilter)]
     list_select_related = ["municipality", "ward__municipality"]
     search_fields = ["phone", "name"]
     raw_id_fields = ["ward"]
     inlines = [ConsentInline]
+    actions = ["erase"]
+
+    def has_erase_permission(self, request):
+        return request_actor(request).has("citizen.erase")
+
+    @admin.action(description=_("Erase the selected residents' personal data (POPIA)"),
+                  permissions=["erase"])
+    def erase(self, request, queryset):
+        actor, erased = request_actor(request), 0
+        for citizen in queryset:
+            try:
+                citizen_erase(actor=actor, citizen=citizen)
+                erased += 1
+            except ImbizoError as exc:
+                self.message_user(request, f"{citizen.uuid}: {exc.message}", messages.WARNING)
+        if erased:
+            self.message_user(request, _("%(n)d residents' personal data erased; their cases "
+                                         "stay, anonymised.") % {"n": erased}, messages.SUCCESS)
 
 
 @admin.register(Department)

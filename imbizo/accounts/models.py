@@ -22,7 +22,9 @@ class Channel(models.TextChoices):
 class Citizen(TimeStampedModel):
     """A resident. One phone number is one person across the whole platform."""
 
-    phone = models.CharField(max_length=16, unique=True, help_text="E.164, e.g. +27821234567")
+    # Null once erased: unique, and the number may come back as a new resident.
+    phone = models.CharField(max_length=16, unique=True, null=True,  # noqa: DJ001
+                             help_text="E.164, e.g. +27821234567")
     name = models.CharField(max_length=200, blank=True)
     id_number = models.CharField(max_length=13, blank=True)
     email = models.EmailField(blank=True)
@@ -41,7 +43,7 @@ class Citizen(TimeStampedModel):
         indexes = [models.Index(fields=["municipality", "ward"])]
 
     def __str__(self) -> str:
-        return self.name or self.phone
+        return self.name or self.phone or str(_("erased resident"))
 
 
 class Consent(TimeStampedModel):

@@ -32,3 +32,4 @@ def department_list(*, actor: Actor) -> QuerySet[Department]:
 def membership_list(*, actor: Actor) -> QuerySet[Membership]:
     return scope(actor, Membership.objects.select_related("user", "municipality"),
                  "membership.manage")
+

@@ -6,13 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from imbizo.audit.services import audit_record
-from imbizo.core.errors import ImbizoError
+from imbizo.core.errors import ImbizoError, NotFound, PermissionDenied
 from imbizo.geo.models import Municipality, Ward
 
 from .idnumber import parse_id_number
 from .models import Citizen, Consent, Department, Membership, Role
 from .permissions import Actor, require
 from .phone import normalise_phone
+from .privacy import PARTS, may_act_for
 
 
 def _audit(actor: Actor, action: str, obj, municipality: Municipality | None, changes=None):
@@ -142,3 +143,56 @@ def superuser_grant(*, actor: Actor, user) -> None:
         user.save(update_fields=["is_superuser"])
         audit_record(actor=actor.label, channel=actor.channel, action="user.superuser_grant",
                      obj=user, changes={"username": user.username})
+
+
+@transaction.atomic
+def citizen_erase(*, actor: Actor, citizen: Citizen) -> dict[str, int]:
+    """Erase a resident's personal data (POPIA section 24): each app's part first (their
+    cases are kept but unlinked and their contact details blanked, messages to them
+    emptied), then their own record, which stays as a row without personal data so that
+    its opaque id in the audit log and case histories points at nothing. Active consents
+    are withdrawn; their records stay as proof of what was agreed. Returns how many
+    records each part changed."""
+    citizen = Citizen.objects.select_for_update().get(pk=citizen.pk)
+    if not may_act_for(actor, citizen, "citizen.erase"):
+        raise PermissionDenied()
+    if citizen.erased:
+        raise ImbizoError("already_erased", _("This resident's data was already erased."),
+                          status=409)
+    changed = {name: part.erase(citizen) for name, part in PARTS.items()}
+    now = timezone.now()
+    changed["consents"] = Consent.objects.filter(citizen=citizen, withdrawn__isnull=True) \
+        .update(withdrawn=now)
+    citizen.phone, citizen.name, citizen.id_number, citizen.email = None, "", "", ""
+    citizen.ward, citizen.erased = None, now
+    citizen.save(update_fields=["phone", "name", "id_number", "email", "ward", "erased",
+                                "updated"])
+    _audit(actor, "citizen.erase", citizen, citizen.municipality, changed)
+    return changed
+
+
+@transaction.atomic
+def citizen_export(*, actor: Actor, citizen: Citizen) -> dict:
+    """Everything held about the resident (POPIA section 23), as JSON-ready data. A
+    service, not a selector: handing over personal data is itself audited."""
+    if citizen.erased:
+        raise NotFound("citizen_not_found", "No such resident.")
+    if not may_act_for(actor, citizen, "citizen.change"):
+        raise PermissionDenied()
+    consents = citizen.consents.order_by("given", "pk")
+    export = {
+        "resident": {
+            "uuid": str(citizen.uuid), "phone": citizen.phone, "name": citizen.name,
+            "id_number": citizen.id_number, "email": citizen.email,
+            "language": citizen.language, "preferred_channel": citizen.preferred_channel,
+            "municipality": citizen.municipality.code if citizen.municipality_id else None,
+            "ward": citizen.ward.code if citizen.ward_id else None,
+            "registered": citizen.created.isoformat(),
+        },
+        "consents": [{"purpose": c.purpose, "channel": c.channel, "given": c.given.isoformat(),
+                      "withdrawn": c.withdrawn.isoformat() if c.withdrawn else None}
+                     for c in consents],
+        **{part.name: part.export(citizen) for part in PARTS.values()},
+    }
+    _audit(actor, "citizen.export", citizen, citizen.municipality, {"parts": sorted(export)})
+    return export

@@ -40,6 +40,7 @@ def on_http_error(request: HttpRequest, exc: HttpError):
 
 api.add_router("/geo", "imbizo.geo.api.router")
 api.add_router("/", "imbizo.cases.api.router")
+api.add_router("/", "imbizo.accounts.api.router")
 
 
 @api.get("/health", auth=None, tags=["meta"], summary="Liveness check")

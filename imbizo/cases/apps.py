@@ -6,4 +6,4 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
-        from . import notifications  # noqa: F401  (registers event subscribers)
+        from . import notifications, privacy  # noqa: F401  (subscribers, personal data)

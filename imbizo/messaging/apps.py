@@ -6,4 +6,4 @@ class MessagingConfig(AppConfig):
     label = "messaging"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the deploy check)
+        from . import checks, privacy  # noqa: F401  (the deploy check, personal data)

@@ -25,6 +25,7 @@ from imbizo.core.outbox import enqueue_overdue
 from imbizo.geo.models import Municipality
 
 from .models import Channel, OutboundMessage, Status
+from .privacy import ERASED
 from .providers import PermanentProviderError, provider_for, provider_paths
 
 logger = logging.getLogger(__name__)
@@ -156,7 +157,7 @@ def message_send(*, message_id: int) -> OutboundMessage | None:
         return message
     if message.citizen and message.citizen.erased:
         _update(message, message.attempts, status=Status.FAILED, next_attempt_at=None,
-                last_error="The resident's personal data was erased.")
+                last_error=ERASED)
         logger.info("message %s not sent: its resident was erased", message.uuid)
         return message
     try:

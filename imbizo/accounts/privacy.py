@@ -1,0 +1,41 @@
+"""A resident's rights under POPIA: a copy of what the platform holds about them
+(section 23) and its erasure (section 24). Cases stay, anonymised, because the
+municipality's record of its service delivery is not the resident's to delete.
+
+Each app that holds personal data registers a part here (in its ``ready``) with how to
+export and how to erase what it holds about one resident, so accounts knows nothing of
+cases or messages and a new app cannot be forgotten by an erasure it never heard of.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .models import Citizen
+from .permissions import Actor, allows
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    name: str
+    export: Callable[[Citizen], object]  # JSON-ready
+    erase: Callable[[Citizen], int]  # how many records it changed; runs before the
+    # resident's own fields are blanked, so it can still find them by phone or e-mail
+
+
+PARTS: dict[str, PersonalData] = {}
+
+
+def personal_data(name: str, *, export: Callable[[Citizen], object],
+                  erase: Callable[[Citizen], int]) -> None:
+    PARTS[name] = PersonalData(name, export, erase)
+
+
+def may_act_for(actor: Actor, citizen: Citizen, permission: str) -> bool:
+    """The resident themselves, or staff holding ``permission`` where the resident lives
+    (a resident with no home municipality: staff who hold it everywhere)."""
+    if actor.kind == "citizen":
+        return actor.citizen.pk == citizen.pk
+    if citizen.municipality_id is None:
+        return actor.is_global(permission)
+    return allows(actor, permission, municipality_id=citizen.municipality_id,
+                  ward_id=citizen.ward_id)

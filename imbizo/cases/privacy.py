@@ -1,0 +1,70 @@
+"""What cases hold about a resident, for their export and their erasure (accounts/privacy.py).
+
+Erasure keeps every case: the fault, its place, photos (stripped of metadata when they
+were uploaded) and history are the municipality's record of its work. What goes is the
+link to the resident, the contact details given with a report, the words of their
+feedback and comments, and their follows. The description stays: it describes the fault,
+and a case must still be workable; a resident who wrote personal details into it has
+them removed by staff editing the case.
+"""
+
+from django.db.models import Q
+
+from imbizo.accounts.models import Citizen
+from imbizo.accounts.privacy import personal_data
+
+from .models import Attachment, Case, CaseUpdate, Subscription
+
+
+def _theirs(citizen: Citizen) -> Q:
+    """Cases they reported, signed in or leaving their number or address as a contact."""
+    mine = Q(reporter=citizen)
+    if citizen.phone:
+        mine |= Q(contact_phone=citizen.phone)
+    if citizen.email:
+        mine |= Q(contact_email__iexact=citizen.email)
+    return mine
+
+
+def _label(citizen: Citizen) -> str:
+    return f"citizen:{citizen.uuid}"
+
+
+def cases_export(citizen: Citizen) -> dict:
+    reported = Case.objects.filter(_theirs(citizen)).select_related("category", "ward") \
+        .defer("ward__boundary").order_by("created", "pk")
+    return {
+        "reported": [{
+            "reference": c.reference, "category": c.category.code, "status": c.status,
+            "description": c.description, "address": c.address, "latitude": c.latitude,
+            "longitude": c.longitude, "ward": c.ward.code if c.ward_id else None,
+            "contact": {"name": c.contact_name, "phone": c.contact_phone,
+                        "email": c.contact_email},
+            "channel": c.channel, "created": c.created.isoformat(), "rating": c.rating,
+            "feedback": c.feedback,
+        } for c in reported],
+        "following": list(Subscription.objects.filter(citizen=citizen)
+                          .order_by("case__reference").values_list("case__reference",
+                                                                   flat=True)),
+        "comments": [{"case": u.case.reference, "created": u.created.isoformat(),
+                      "text": u.text}
+                     for u in CaseUpdate.objects.filter(actor=_label(citizen))
+                     .exclude(kind=CaseUpdate.Kind.STATUS).select_related("case")
+                     .order_by("created", "pk")],
+        "photos": [{"case": a.case.reference, "url": a.image.url,
+                    "created": a.created.isoformat()}
+                   for a in Attachment.objects.filter(actor=_label(citizen))
+                   .select_related("case").order_by("created", "pk")],
+    }
+
+
+def cases_erase(citizen: Citizen) -> int:
+    changed = Case.objects.filter(_theirs(citizen)).update(
+        reporter=None, contact_name="", contact_phone="", contact_email="", feedback="")
+    changed += CaseUpdate.objects.filter(actor=_label(citizen)).exclude(
+        kind=CaseUpdate.Kind.STATUS).update(text="")
+    changed += Subscription.objects.filter(citizen=citizen).delete()[0]
+    return changed
+
+
+personal_data("cases", export=cases_export, erase=cases_erase)
