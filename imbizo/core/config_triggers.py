@@ -36,11 +36,15 @@ def watched_tables(existing: set[str] | None = None) -> list[tuple[str, list[str
     return tables
 
 
+def _update_event(columns: list[str] | None) -> str:
+    return "UPDATE OF " + ", ".join(f'"{c}"' for c in columns) if columns else "UPDATE"
+
+
 def trigger_statements(vendor: str, existing: set[str] | None = None) -> list[str]:
     if vendor == "postgresql":
         statements = [_PG_FUNCTION]
         for table, columns in watched_tables(existing):
-            update = "UPDATE OF " + ", ".join(f'"{c}"' for c in columns) if columns else "UPDATE"
+            update = _update_event(columns)
             statements += [
                 f'DROP TRIGGER IF EXISTS imbizo_config ON "{table}"',
                 f'CREATE TRIGGER imbizo_config AFTER INSERT OR {update} OR DELETE OR TRUNCATE '
@@ -50,7 +54,7 @@ def trigger_statements(vendor: str, existing: set[str] | None = None) -> list[st
     if vendor == "sqlite":
         statements = []
         for table, columns in watched_tables(existing):
-            update = "UPDATE OF " + ", ".join(f'"{c}"' for c in columns) if columns else "UPDATE"
+            update = _update_event(columns)
             for event, when in (("insert", "INSERT"), ("update", update), ("delete", "DELETE")):
                 name = f"imbizo_config_{table}_{event}"
                 statements += [f'DROP TRIGGER IF EXISTS "{name}"',
