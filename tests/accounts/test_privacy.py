@@ -147,7 +147,9 @@ def test_the_api_hands_over_the_export_and_refuses_an_erasure_to_a_key(thandi, h
     assert refused.status_code == 403 and refused["Content-Type"] == "application/problem+json"
     unknown = client.get("/api/v1/citizens/00000000-0000-0000-0000-000000000000/export",
                          HTTP_X_API_KEY=key)
-    assert unknown.status_code == 404
+    assert unknown.status_code == 404 and unknown.json()["type"].endswith("/citizen_not_found")
+    garbled = client.get("/api/v1/citizens/not-a-uuid/export", HTTP_X_API_KEY=key)
+    assert garbled.status_code == 400 and garbled["Content-Type"] == "application/problem+json"
 
 
 def test_an_administrator_erases_from_the_admin(thandi, her_data, client, make_staff,
