@@ -59,6 +59,10 @@ class CitizenAdmin(ScopedAdmin):
     inlines = [ConsentInline]
     actions = ["erase"]
 
+    def has_change_permission(self, request, obj=None):
+        """An erased resident's row holds nothing left to change."""
+        return not (obj and obj.erased) and super().has_change_permission(request, obj)
+
     def has_erase_permission(self, request):
         return request_actor(request).has("citizen.erase")
 

@@ -161,4 +161,6 @@ def test_an_administrator_erases_from_the_admin(thandi, her_data, client, make_s
                        follow=True)
     assert page.status_code == 200 and b"personal data erased" in page.content
     assert Citizen.objects.get(pk=thandi.pk).erased
+    page = client.post(f"/admin/accounts/citizen/{thandi.pk}/change/", {"name": "Back"})
+    assert page.status_code == 403 and Citizen.objects.get(pk=thandi.pk).name == ""
     assert Case.objects.get(pk=her_data["mine"].pk).reporter is None
