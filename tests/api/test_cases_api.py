@@ -188,3 +188,27 @@ def test_work_orders_over_the_api(api, client, make_staff, municipalities):
     refused = client.post(f"/api/v1/workorders/{order_id}", {"action": "sign_off"},
                           content_type="application/json")
     assert problem(refused, 403)
+
+
+def test_a_cases_detail_costs_the_same_queries_however_long_its_history(
+        api, client, key, settings, tmp_path, django_assert_num_queries):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    short = api("post", "/cases", POTHOLE).json()["reference"]
+    long = api("post", "/cases", POTHOLE).json()["reference"]
+    for n in range(4):
+        api("post", f"/cases/{long}/comments", {"text": f"Note {n}", "public": n % 2 == 0})
+    for colour in ("red", "green"):
+        buffer = io.BytesIO()
+        Image.new("RGB", (20, 20), colour).save(buffer, "PNG")
+        buffer.seek(0)
+        buffer.name = "photo.png"
+        client.post(f"/api/v1/cases/{long}/attachments", {"file": buffer}, HTTP_X_API_KEY=key)
+    settings.CONFIG_CHECK_SECONDS = 3600  # as a server runs: the API key is memoised
+    api("get", f"/cases/{short}")
+    # The case as the caller may see it, then the case with its relations, its updates
+    # and its photos: four reads for any case.
+    with django_assert_num_queries(4):
+        assert len(api("get", f"/cases/{short}").json()["updates"]) == 1
+    with django_assert_num_queries(4):
+        detail = api("get", f"/cases/{long}").json()
+    assert len(detail["updates"]) == 5 and len(detail["attachments"]) == 2
