@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from imbizo.accounts.models import Channel
@@ -192,6 +193,12 @@ class Case(MunicipalModel):
             models.Index(fields=["municipality", "-created"]),
             models.Index(fields=["resolve_due"], condition=Q(status__in=OPEN_STATUSES),
                          name="open_case_resolve_due"),
+            # A resident's export and erasure find reports left with their number or
+            # address (cases/privacy.py); most cases have neither, so the indexes are small.
+            models.Index(fields=["contact_phone"], condition=~Q(contact_phone=""),
+                         name="case_contact_phone"),
+            models.Index(Upper("contact_email"), condition=~Q(contact_email=""),
+                         name="case_contact_email"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -228,7 +235,12 @@ class CaseUpdate(models.Model):
 
     class Meta:
         ordering = ["created", "id"]
-        indexes = [models.Index(fields=["case", "created"])]
+        indexes = [
+            models.Index(fields=["case", "created"]),
+            # A resident's own words, for their export and erasure (cases/privacy.py).
+            models.Index(fields=["actor"], condition=Q(actor__startswith="citizen:"),
+                         name="caseupdate_by_resident"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
@@ -262,6 +274,8 @@ class Attachment(models.Model):
         ordering = ["created", "id"]
         constraints = [models.UniqueConstraint(fields=["case", "sha256"],
                                                name="one_copy_of_a_photo_per_case")]
+        indexes = [models.Index(fields=["actor"], condition=Q(actor__startswith="citizen:"),
+                                name="attachment_by_resident")]
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.uuid}"

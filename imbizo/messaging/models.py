@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 
 from imbizo.accounts.models import Consent
 from imbizo.core.models import TimeStampedModel
@@ -62,6 +63,9 @@ class OutboundMessage(TimeStampedModel):
             # Due messages for the dispatcher; the status filter for platform-wide lists.
             models.Index(fields=["status", "next_attempt_at"], name="outbound_status_due"),
             models.Index(fields=["channel", "-created"], name="outbound_channel_created"),
+            # A resident's export and erasure find messages to their number or address
+            # (messaging/privacy.py), matched as ``to__iexact`` does on PostgreSQL.
+            models.Index(Upper("to"), name="outbound_to"),
             # The provider filter uses the (provider, provider_message_id) unique index.
         ]
 

@@ -7,31 +7,28 @@ from django.db.models import Q
 from django.utils import timezone
 
 from imbizo.accounts.models import Citizen
-from imbizo.accounts.privacy import personal_data
+from imbizo.accounts.privacy import matching_any, personal_data
 
 from .models import OutboundMessage, Status
 
 ERASED = "The resident's personal data was erased."
 
 
-def _theirs(citizen: Citizen) -> Q:
-    mine = Q(citizen=citizen)
-    for address in (citizen.phone, citizen.email):
-        if address:
-            mine |= Q(to__iexact=address)
-    return mine
+def _their_messages(citizen: Citizen):
+    addresses = [Q(to__iexact=a) for a in (citizen.phone, citizen.email) if a]
+    return matching_any(OutboundMessage.objects.all(), [Q(citizen=citizen), *addresses])
 
 
 def messages_export(citizen: Citizen) -> list[dict]:
     return [{"channel": m.channel, "to": m.to, "body": m.body, "purpose": m.purpose,
              "status": m.status, "created": m.created.isoformat(),
              "sent": m.sent_at.isoformat() if m.sent_at else None}
-            for m in OutboundMessage.objects.filter(_theirs(citizen)).order_by("created", "pk")]
+            for m in _their_messages(citizen).order_by("created", "pk")]
 
 
 def messages_erase(citizen: Citizen) -> int:
     now = timezone.now()
-    mine = OutboundMessage.objects.filter(_theirs(citizen))
+    mine = _their_messages(citizen)
     mine.filter(status=Status.QUEUED).update(status=Status.FAILED, next_attempt_at=None,
                                              last_error=ERASED, updated=now)
     return mine.update(to="", body="", updated=now)
