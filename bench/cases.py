@@ -59,8 +59,8 @@ def child_prepare(backend: str, seed_cases: int, points: int) -> None:
     django_setup(bench_env(backend))
     from django.core.management import call_command
 
-    from imbizo.accounts.permissions import system_actor
     from imbizo.api.keys import api_key_create
+    from imbizo.core.permissions import system_actor
     from imbizo.demo.seed import demo_seed
     from imbizo.geo.models import Municipality
 
@@ -231,9 +231,10 @@ def child_breakdown(backend: str, requests: int) -> None:
     django_setup(bench_env(backend))
     from django.test import Client
 
-    from imbizo.accounts.permissions import system_actor
+    from imbizo.api import cases as api
     from imbizo.api.keys import api_key_create
-    from imbizo.cases import api, services
+    from imbizo.cases import services
+    from imbizo.core.permissions import system_actor
     from imbizo.geo.models import Municipality
 
     spent: dict[str, float] = {}

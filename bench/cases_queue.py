@@ -88,8 +88,8 @@ def plan_summary(plan: list[str], indexes: dict[str, str]) -> dict:
 
 
 def page_once(actor, filters, cursor: str | None) -> tuple[str, object]:
-    """One page of the queue as `GET /api/v1/cases` builds it (imbizo/cases/api.py)."""
-    from imbizo.cases.api import CaseOut, CasePageOut
+    """One page of the queue as `GET /api/v1/cases` builds it (imbizo/api/cases.py)."""
+    from imbizo.api.cases import CaseOut, CasePageOut
     from imbizo.cases.selectors import case_filter, case_list, case_page
 
     qs = case_filter(case_list(actor=actor).select_related("merged_into"), filters)

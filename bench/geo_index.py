@@ -18,7 +18,7 @@ from geo_config import CAPE_TOWN_FILE, LEVELS, SEED, bench_env
 def load_boundaries(data: Path) -> list[dict]:
     from django.core.management import call_command
 
-    from imbizo.accounts.permissions import system_actor
+    from imbizo.core.permissions import system_actor
     from imbizo.geo.services import boundaries_import
 
     call_command("migrate", verbosity=0)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "imbizo.cases",
     "imbizo.messaging",
     "imbizo.webhooks",
+    "imbizo.notifications",
     "imbizo.open311",
     "imbizo.demo",
     "imbizo.web",
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "imbizo.accounts.middleware.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

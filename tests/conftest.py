@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from imbizo.accounts.models import Department
-from imbizo.accounts.permissions import citizen_actor, staff_actor, system_actor
+from imbizo.accounts.permissions import citizen_actor, staff_actor
 from imbizo.accounts.services import (
     citizen_register,
     department_create,
@@ -19,6 +19,7 @@ from imbizo.accounts.services import (
 )
 from imbizo.cases.catalogue import categories_install_standard
 from imbizo.cases.services import Location, case_log
+from imbizo.core.permissions import system_actor
 from imbizo.geo.index import ward_index
 from imbizo.geo.models import Municipality
 from imbizo.geo.services import Fields, boundaries_import

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
-from imbizo.core.admin_scoping import ScopedAdmin, request_actor
+from imbizo.audit.admin_scoping import ScopedAdmin, request_actor
 from imbizo.core.errors import ImbizoError
 
 from .idnumber import parse_id_number

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from imbizo.core.models import MunicipalModel, TimeStampedModel
+from imbizo.core.permissions import Role
 
 
 class Channel(models.TextChoices):
@@ -81,19 +82,6 @@ class Department(MunicipalModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.municipality.code})"
-
-
-class Role(models.TextChoices):
-    AGENT = "agent", _("Call-centre agent")
-    OFFICER = "officer", _("Department officer")
-    SUPERVISOR = "supervisor", _("Supervisor")
-    MANAGER = "manager", _("Manager")
-    CONTRACTOR = "contractor", _("Contractor")
-    COUNCILLOR = "councillor", _("Ward councillor")
-    AID_WORKER = "aid_worker", _("Aid-agency worker")
-    MUNICIPAL_ADMIN = "municipal_admin", _("Municipal administrator")
-    ANALYST = "analyst", _("Analyst")
-    PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
 
 
 class Membership(TimeStampedModel):

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from imbizo.core.permissions import Actor, allows
+
 from .models import Citizen
-from .permissions import Actor, allows
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@
 from django.db.models import QuerySet
 
 from imbizo.core.errors import NotFound
+from imbizo.core.permissions import Actor, scope
 
 from .models import Citizen, Department, Membership
-from .permissions import Actor, scope
 
 
 def citizen_list(*, actor: Actor) -> QuerySet[Citizen]:

@@ -7,11 +7,11 @@ from django.utils.translation import gettext as _
 
 from imbizo.audit.services import audit_record
 from imbizo.core.errors import ImbizoError, NotFound, PermissionDenied
+from imbizo.core.permissions import Actor, require
 from imbizo.geo.models import Municipality, Ward
 
 from .idnumber import parse_id_number
 from .models import Citizen, Consent, Department, Membership, Role
-from .permissions import Actor, require
 from .phone import normalise_phone
 from .privacy import PARTS, may_act_for
 

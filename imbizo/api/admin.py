@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from imbizo.core.admin_scoping import ScopedAdmin, request_actor
+from imbizo.audit.admin_scoping import ScopedAdmin, request_actor
 
 from .keys import api_key_create
 from .models import ApiKey

@@ -2,7 +2,8 @@
 
 from ninja.security import APIKeyHeader, SessionAuth
 
-from imbizo.accounts.permissions import Actor, staff_actor
+from imbizo.accounts.permissions import staff_actor
+from imbizo.core.permissions import Actor
 
 from .keys import api_key_actor
 

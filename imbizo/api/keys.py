@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from imbizo.accounts.models import Membership
-from imbizo.accounts.permissions import Actor, require
 from imbizo.audit.services import audit_record
 from imbizo.core.config_cache import config_cache
 from imbizo.core.errors import ImbizoError
+from imbizo.core.permissions import Actor, require
 from imbizo.geo.models import Municipality
 
 from .models import ApiKey

@@ -38,9 +38,10 @@ def on_http_error(request: HttpRequest, exc: HttpError):
                             title="Request failed", detail=str(exc))
 
 
-api.add_router("/geo", "imbizo.geo.api.router")
-api.add_router("/", "imbizo.cases.api.router")
-api.add_router("/", "imbizo.accounts.api.router")
+api.add_router("/geo", "imbizo.api.geo.router")
+api.add_router("/", "imbizo.api.cases.router")
+api.add_router("/", "imbizo.api.workorders.router")
+api.add_router("/", "imbizo.api.citizens.router")
 
 
 @api.get("/health", auth=None, tags=["meta"], summary="Liveness check")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from imbizo.core.admin_scoping import ScopedAdmin, request_actor
+from imbizo.audit.admin_scoping import ScopedAdmin, request_actor
 
 from .models import AuditEntry
 
@@ -20,7 +20,4 @@ class AuditEntryAdmin(ScopedAdmin):
         actor = request_actor(request)
         if actor.is_global("audit.view"):
             return qs
-        from imbizo.geo.models import Municipality
-        codes = Municipality.objects.filter(
-            pk__in=actor.municipality_ids("audit.view")).values("code")
-        return qs.filter(municipality_code__in=codes)
+        return qs.filter(municipality_code__in=actor.municipality_codes("audit.view"))

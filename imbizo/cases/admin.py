@@ -3,7 +3,7 @@
 
 from django.contrib import admin
 
-from imbizo.core.admin_scoping import ScopedAdmin
+from imbizo.audit.admin_scoping import ScopedAdmin
 
 from .models import Case, CaseUpdate, Category, EscalationStep, RoutingRule, Team
 

@@ -6,4 +6,4 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
-        from . import notifications, privacy  # noqa: F401  (subscribers, personal data)
+        from . import privacy  # noqa: F401  (personal data)

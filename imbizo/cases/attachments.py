@@ -7,9 +7,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from imbizo.accounts.permissions import Actor
 from imbizo.audit.services import audit_record
 from imbizo.core.errors import ImbizoError, PermissionDenied
+from imbizo.core.permissions import Actor
 
 from .images import image_prepare
 from .models import Attachment, Case

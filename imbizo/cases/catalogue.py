@@ -5,9 +5,9 @@ from decimal import Decimal
 from django.db import transaction
 
 from imbizo.accounts.models import Department
-from imbizo.accounts.permissions import Actor, require
 from imbizo.audit.services import audit_record
 from imbizo.core.errors import ImbizoError
+from imbizo.core.permissions import Actor, require
 from imbizo.geo.models import Municipality, Ward
 
 from .models import Category, RoutingRule, Team

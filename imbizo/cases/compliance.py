@@ -5,8 +5,8 @@ from datetime import datetime
 
 from django.db.models import Avg, Count, F, Q
 
-from imbizo.accounts.permissions import Actor
 from imbizo.core.errors import PermissionDenied
+from imbizo.core.permissions import Actor
 
 from .models import OPEN_STATUSES, Case, Status
 

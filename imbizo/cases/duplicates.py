@@ -8,10 +8,10 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from imbizo.accounts.models import Citizen
-from imbizo.accounts.permissions import Actor
 from imbizo.audit.services import audit_record
 from imbizo.core.errors import ImbizoError, PermissionDenied
 from imbizo.core.events import emit
+from imbizo.core.permissions import Actor
 
 from .models import OPEN_STATUSES, Case, Category, Status, Subscription
 from .representation import case_event_data

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from imbizo.accounts.models import Department
-from imbizo.accounts.permissions import Actor
 from imbizo.audit.services import audit_record
 from imbizo.core.errors import ImbizoError, PermissionDenied
 from imbizo.core.events import emit
+from imbizo.core.permissions import Actor
 
 from . import sla
 from .escalation import sla_schedule

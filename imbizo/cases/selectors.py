@@ -11,9 +11,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from imbizo.accounts.models import Department
-from imbizo.accounts.permissions import Actor, scope
 from imbizo.core.config_cache import config_cache
 from imbizo.core.errors import ImbizoError, NotFound
+from imbizo.core.permissions import Actor, scope
 from imbizo.geo.models import Municipality, Ward
 
 from .models import OPEN_STATUSES, Case, Category

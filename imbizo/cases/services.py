@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from imbizo.accounts.models import Citizen
-from imbizo.accounts.permissions import Actor, require
 from imbizo.accounts.phone import normalise_phone
 from imbizo.audit.services import audit_record
 from imbizo.core.errors import ImbizoError
 from imbizo.core.events import emit
+from imbizo.core.permissions import Actor, require
 from imbizo.geo.index import ward_index
 from imbizo.geo.models import Municipality, Ward
 from imbizo.geo.selectors import check_coordinates, ward_by_code

@@ -3,7 +3,7 @@
 from django.utils.dateparse import parse_datetime
 from django_tasks import task
 
-from imbizo.accounts.permissions import system_actor
+from imbizo.core.permissions import system_actor
 
 from .escalation import sla_checkpoint_run, sla_escalate_run
 

@@ -4,10 +4,10 @@ The lifecycle services, duplicates, work orders and attachments are built from t
 
 from django.utils.translation import gettext as _
 
-from imbizo.accounts.permissions import Actor, allows
 from imbizo.audit.services import audit_record
 from imbizo.core.errors import ImbizoError
 from imbizo.core.events import emit
+from imbizo.core.permissions import Actor, allows
 
 from .models import Case, CaseUpdate, Status
 from .representation import case_event_data

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from imbizo.accounts.models import Membership, Role
-from imbizo.accounts.permissions import Actor
 from imbizo.audit.services import audit_record
 from imbizo.core.errors import ImbizoError, NotFound, PermissionDenied
 from imbizo.core.events import emit
+from imbizo.core.permissions import Actor
 
 from .images import image_prepare
 from .lifecycle import case_resolve

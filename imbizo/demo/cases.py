@@ -29,7 +29,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from imbizo.accounts.models import Department
-from imbizo.accounts.permissions import Actor
 from imbizo.audit.services import audit_record
 from imbizo.cases.catalogue import categories_install_standard, routing_rule_create, team_create
 from imbizo.cases.escalation import next_checkpoint, sla_enqueue
@@ -43,6 +42,7 @@ from imbizo.cases.models import (
     Subscription,
     Team,
 )
+from imbizo.core.permissions import Actor
 from imbizo.geo.models import Municipality, TraditionalAuthority, Ward
 
 from .case_history import History, case_history_generate

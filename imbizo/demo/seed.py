@@ -16,7 +16,6 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from imbizo.accounts.models import Citizen, Department, Role
-from imbizo.accounts.permissions import Actor, system_actor
 from imbizo.accounts.services import (
     citizen_register,
     consent_give,
@@ -26,6 +25,7 @@ from imbizo.accounts.services import (
     superuser_grant,
 )
 from imbizo.cases.models import Case, Category
+from imbizo.core.permissions import Actor, system_actor
 from imbizo.geo.models import Municipality, Ward
 from imbizo.geo.services import Fields, boundaries_import, province_ensure, ward_suburbs_set
 

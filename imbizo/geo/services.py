@@ -10,10 +10,10 @@ from django.db.models import F
 from django.utils import timezone
 from tqdm import tqdm
 
-from imbizo.accounts.permissions import Actor, require
 from imbizo.audit.services import audit_record
 from imbizo.core.errors import ImbizoError
 from imbizo.core.events import emit
+from imbizo.core.permissions import Actor, require
 
 from .models import BoundaryVersion, Municipality, Province, TraditionalAuthority, Ward
 from .sources import MAX_LISTED_PROBLEMS, Feature, check_feature, read_features

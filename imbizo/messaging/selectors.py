@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from imbizo.accounts.models import Citizen
-from imbizo.accounts.permissions import Actor, scope
+from imbizo.core.permissions import Actor, scope
 
 from .models import OutboundMessage
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from imbizo.core.admin_scoping import ScopedAdmin, request_actor
+from imbizo.audit.admin_scoping import ScopedAdmin, request_actor
 from imbizo.core.errors import ImbizoError
 
 from .events import WEBHOOK_EVENTS

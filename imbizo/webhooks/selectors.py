@@ -2,8 +2,8 @@
 
 from django.db.models import QuerySet
 
-from imbizo.accounts.permissions import Actor, scope
 from imbizo.core.errors import NotFound
+from imbizo.core.permissions import Actor, scope
 
 from .models import WebhookDelivery, WebhookSubscription
 

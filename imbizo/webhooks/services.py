@@ -19,11 +19,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from imbizo.accounts.permissions import Actor, require
 from imbizo.audit.services import audit_record
 from imbizo.core.config_cache import config_cache
 from imbizo.core.errors import ImbizoError
 from imbizo.core.outbox import enqueue_overdue
+from imbizo.core.permissions import Actor, require
 from imbizo.geo.models import Municipality
 
 from .models import WebhookAttempt, WebhookDelivery, WebhookSubscription

@@ -1,10 +1,10 @@
 import pytest
 
 from imbizo.accounts.models import Consent
-from imbizo.accounts.permissions import system_actor
 from imbizo.accounts.services import citizen_register, consent_give, consent_withdraw
 from imbizo.audit.models import AuditEntry
 from imbizo.core.errors import ImbizoError
+from imbizo.core.permissions import system_actor
 from imbizo.geo.models import Ward
 
 

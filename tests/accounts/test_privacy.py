@@ -6,7 +6,7 @@ import json
 import pytest
 
 from imbizo.accounts.models import Citizen, Consent, Role
-from imbizo.accounts.permissions import citizen_actor, system_actor
+from imbizo.accounts.permissions import citizen_actor
 from imbizo.accounts.services import (
     citizen_erase,
     citizen_export,
@@ -20,6 +20,7 @@ from imbizo.cases.lifecycle import case_comment
 from imbizo.cases.models import Case, CaseUpdate, Subscription
 from imbizo.cases.services import Contact, Location, case_log
 from imbizo.core.errors import ImbizoError, NotFound, PermissionDenied
+from imbizo.core.permissions import system_actor
 from imbizo.messaging.models import OutboundMessage, Status
 from imbizo.messaging.services import message_queue
 

@@ -3,10 +3,10 @@
 import pytest
 
 from imbizo.accounts.models import Role
-from imbizo.accounts.permissions import system_actor
 from imbizo.accounts.selectors import access_citizen, citizen_list, department_list
 from imbizo.accounts.services import citizen_register, department_create, membership_grant
 from imbizo.core.errors import ImbizoError
+from imbizo.core.permissions import system_actor
 from imbizo.geo.models import Ward
 
 

@@ -4,9 +4,9 @@ import pytest
 from PIL import Image
 
 from imbizo.accounts.models import Role
-from imbizo.accounts.permissions import system_actor
 from imbizo.api.keys import api_key_create
 from imbizo.cases.models import Case
+from imbizo.core.permissions import system_actor
 
 
 @pytest.fixture

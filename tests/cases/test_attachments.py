@@ -3,11 +3,12 @@ import io
 import pytest
 from PIL import Image
 
-from imbizo.accounts.permissions import citizen_actor, system_actor
+from imbizo.accounts.permissions import citizen_actor
 from imbizo.accounts.services import citizen_register
 from imbizo.cases.attachments import attachment_add
 from imbizo.cases.models import Attachment
 from imbizo.core.errors import ImbizoError
+from imbizo.core.permissions import system_actor
 
 
 @pytest.fixture(autouse=True)

@@ -1,12 +1,12 @@
 import pytest
 
 from imbizo.accounts.models import Role
-from imbizo.accounts.permissions import system_actor
 from imbizo.audit.models import AuditEntry
 from imbizo.cases.models import Case, CaseUpdate, Status, Subscription
 from imbizo.cases.reference import reference_parse
 from imbizo.cases.services import Contact, Location, case_log
 from imbizo.core.errors import ImbizoError
+from imbizo.core.permissions import system_actor
 from imbizo.geo.models import Ward
 
 

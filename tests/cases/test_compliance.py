@@ -4,11 +4,11 @@ import pytest
 from django.utils import timezone
 
 from imbizo.accounts.models import Role
-from imbizo.accounts.permissions import system_actor
 from imbizo.cases.compliance import sla_compliance
 from imbizo.cases.lifecycle import case_resolve
 from imbizo.cases.models import Case
 from imbizo.core.errors import ImbizoError
+from imbizo.core.permissions import system_actor
 
 
 def test_compliance_counts_met_and_breached_and_hides_small_groups(log_case, make_staff,

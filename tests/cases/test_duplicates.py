@@ -1,12 +1,13 @@
 import pytest
 
 from imbizo.accounts.models import Role
-from imbizo.accounts.permissions import citizen_actor, system_actor
+from imbizo.accounts.permissions import citizen_actor
 from imbizo.accounts.services import citizen_register
 from imbizo.cases.duplicates import case_join, case_merge, distance_m, duplicate_candidates
 from imbizo.cases.lifecycle import case_start
 from imbizo.cases.models import Category, Status, Subscription
 from imbizo.core.errors import ImbizoError
+from imbizo.core.permissions import system_actor
 
 
 @pytest.fixture

@@ -116,8 +116,9 @@ def test_rejection_needs_a_known_reason_and_a_new_case(log_case, officer):
 
 
 def test_only_the_reporter_cancels(log_case, resident, make_staff, municipalities):
-    from imbizo.accounts.permissions import citizen_actor, system_actor
+    from imbizo.accounts.permissions import citizen_actor
     from imbizo.accounts.services import citizen_register
+    from imbizo.core.permissions import system_actor
     case = log_case()
     stranger = citizen_actor(citizen_register(actor=system_actor("sms"), phone="0729998888"),
                              channel="sms")

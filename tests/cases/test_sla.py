@@ -101,8 +101,8 @@ def test_a_chain_whose_clock_moved_stops(log_case, django_capture_on_commit_call
 
 
 def test_a_resumed_case_starts_a_new_chain(log_case, django_capture_on_commit_callbacks):
-    from imbizo.accounts.permissions import system_actor
     from imbizo.cases.lifecycle import case_resume
+    from imbizo.core.permissions import system_actor
     system = system_actor("web")
     case = case_hold(actor=system, case=case_start(actor=system, case=log_case("pothole")),
                      reason="Waiting for the contractor")
@@ -146,7 +146,7 @@ def test_a_checkpoint_whose_deadline_moved_does_nothing(log_case):
 
 
 def test_a_case_on_hold_or_closed_is_not_escalated(log_case):
-    from imbizo.accounts.permissions import system_actor
+    from imbizo.core.permissions import system_actor
     system = system_actor("web")
     case = case_hold(actor=system, case=case_start(actor=system, case=log_case()),
                      reason="Waiting for the contractor")
@@ -203,7 +203,7 @@ def test_a_breach_reaches_the_municipalitys_webhooks(log_case, municipalities,
                                                      django_capture_on_commit_callbacks):
     import json
 
-    from imbizo.accounts.permissions import system_actor
+    from imbizo.core.permissions import system_actor
     from imbizo.webhooks.models import WebhookDelivery
     from imbizo.webhooks.services import webhook_subscription_create
     webhook_subscription_create(actor=system_actor("cli"), municipality=municipalities[0],

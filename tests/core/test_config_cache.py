@@ -6,7 +6,6 @@ import uuid
 import pytest
 from django.db import connection, transaction
 
-from imbizo.accounts.permissions import system_actor
 from imbizo.api.models import ApiKey
 from imbizo.cases.catalogue import routing_rule_create
 from imbizo.cases.models import Category
@@ -14,6 +13,7 @@ from imbizo.cases.selectors import category_for_logging
 from imbizo.core.config_cache import WATCHED, ConfigCache
 from imbizo.core.config_triggers import watched_tables
 from imbizo.core.models import ConfigGeneration
+from imbizo.core.permissions import system_actor
 
 
 def token() -> str | None:

@@ -8,7 +8,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from imbizo.accounts.permissions import system_actor
 from imbizo.audit.models import AuditEntry
 from imbizo.audit.services import audit_verify
 from imbizo.cases.calendar import SAST
@@ -27,6 +26,7 @@ from imbizo.cases.services import Location, case_log
 from imbizo.cases.sla import WORKING_HOURS
 from imbizo.cases.standard import STANDARD_CATEGORIES
 from imbizo.cases.transitions import TRANSITIONS
+from imbizo.core.permissions import system_actor
 from imbizo.demo.case_history import case_history_generate
 from imbizo.demo.case_model import CASES, PROFILES
 from imbizo.demo.cases import STANDBY_TEAM

@@ -5,9 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from imbizo.accounts.models import Citizen, Consent, Department, Membership, Role
-from imbizo.accounts.permissions import system_actor
 from imbizo.audit.models import AuditEntry
 from imbizo.audit.services import audit_verify
+from imbizo.core.permissions import system_actor
 from imbizo.demo.geography import AUTHORITY_WARDS, generate_geography
 from imbizo.demo.seed import demo_seed
 from imbizo.demo.staff import DEMO_PASSWORD, DEPARTMENTS, STAFF

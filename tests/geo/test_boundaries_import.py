@@ -63,7 +63,7 @@ def _import_fails(tmp_path, level, features, *fragments, filename=None, raw=None
     path = tmp_path / (filename or f"{level}.geojson")
     if raw is not None:
         path.write_bytes(raw)
-        from imbizo.accounts.permissions import system_actor
+        from imbizo.core.permissions import system_actor
         from imbizo.geo.services import boundaries_import
         with pytest.raises(ImbizoError) as err:
             boundaries_import(actor=system_actor("cli"), level=level, path=path)
@@ -93,7 +93,7 @@ def test_a_projected_crs_member_is_refused(db, tmp_path):
     path = tmp_path / "p.geojson"
     path.write_text('{"type": "FeatureCollection", "crs": {"type": "name", "properties": '
                     '{"name": "urn:ogc:def:crs:EPSG::3857"}}, "features": []}')
-    from imbizo.accounts.permissions import system_actor
+    from imbizo.core.permissions import system_actor
     from imbizo.geo.services import boundaries_import
     with pytest.raises(ImbizoError, match="EPSG::3857"):
         boundaries_import(actor=system_actor("cli"), level="province", path=path)
@@ -152,7 +152,7 @@ def _zipped_shapefile(tmp_path, prj: str | None) -> str:
 
 
 def test_zipped_shapefile_imports(db, tmp_path):
-    from imbizo.accounts.permissions import system_actor
+    from imbizo.core.permissions import system_actor
     from imbizo.geo.services import boundaries_import
     path = _zipped_shapefile(tmp_path, 'GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984"]]')
     result = boundaries_import(actor=system_actor("cli"), level="province", path=path)

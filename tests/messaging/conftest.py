@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from imbizo.accounts.models import Citizen
-from imbizo.accounts.permissions import system_actor
 from imbizo.accounts.services import citizen_register, consent_give
+from imbizo.core.permissions import system_actor
 from imbizo.messaging import providers
 
 DEV = "imbizo.messaging.channels.dev.DevProvider"

@@ -4,9 +4,9 @@ import pytest
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from imbizo.accounts.permissions import system_actor
 from imbizo.accounts.services import consent_withdraw
 from imbizo.core.errors import ImbizoError
+from imbizo.core.permissions import system_actor
 from imbizo.messaging.models import OutboundMessage
 from imbizo.messaging.services import citizen_notify
 

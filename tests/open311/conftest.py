@@ -2,8 +2,8 @@
 
 import pytest
 
-from imbizo.accounts.permissions import system_actor
 from imbizo.api.keys import api_key_create
+from imbizo.core.permissions import system_actor
 
 from .helpers import BASE, POTHOLE
 

@@ -1,8 +1,8 @@
 import pytest
 
-from imbizo.accounts.permissions import system_actor
 from imbizo.accounts.services import department_create
 from imbizo.cases.catalogue import categories_install_standard, category_create
+from imbizo.core.permissions import system_actor
 
 from .helpers import errors, xml
 

@@ -1,9 +1,9 @@
 import pytest
 
 from imbizo.accounts.models import Citizen, Membership, Role
-from imbizo.accounts.permissions import system_actor
 from imbizo.accounts.services import citizen_register
 from imbizo.audit.models import AuditEntry
+from imbizo.core.permissions import system_actor
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from imbizo.accounts.permissions import system_actor
 from imbizo.core import events as core_events
 from imbizo.core.events import emit
+from imbizo.core.permissions import system_actor
 from imbizo.webhooks.events import WEBHOOK_EVENTS
 from imbizo.webhooks.services import webhook_subscription_create
 

@@ -7,9 +7,9 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from imbizo.accounts.permissions import system_actor
 from imbizo.core.errors import ImbizoError
 from imbizo.core.events import emit
+from imbizo.core.permissions import system_actor
 from imbizo.webhooks.events import WEBHOOK_EVENTS
 from imbizo.webhooks.models import WebhookDelivery
 from imbizo.webhooks.services import (

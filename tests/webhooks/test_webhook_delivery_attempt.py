@@ -6,7 +6,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from imbizo.accounts.permissions import system_actor
+from imbizo.core.permissions import system_actor
 from imbizo.webhooks.models import WebhookAttempt, WebhookDelivery
 from imbizo.webhooks.services import (
     MAX_ATTEMPTS,

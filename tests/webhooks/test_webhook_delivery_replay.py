@@ -4,9 +4,9 @@ import httpx
 import pytest
 
 from imbizo.accounts.models import Role
-from imbizo.accounts.permissions import system_actor
 from imbizo.audit.models import AuditEntry
 from imbizo.core.errors import ImbizoError
+from imbizo.core.permissions import system_actor
 from imbizo.webhooks.models import WebhookDelivery
 from imbizo.webhooks.selectors import webhook_delivery_list
 from imbizo.webhooks.services import webhook_delivery_replay, webhook_subscription_deactivate

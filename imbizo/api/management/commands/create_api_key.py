@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from imbizo.accounts.models import Role
-from imbizo.accounts.permissions import system_actor
 from imbizo.api.keys import api_key_create
 from imbizo.core.errors import ImbizoError
+from imbizo.core.permissions import system_actor
 from imbizo.geo.models import Municipality
 
 

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from imbizo.accounts.permissions import system_actor
 from imbizo.core.errors import ImbizoError
+from imbizo.core.permissions import system_actor
 from imbizo.geo.services import LEVELS, Fields, boundaries_import
 
 

@@ -2,7 +2,7 @@
 
 from ninja import Router, Schema
 
-from . import selectors
+from imbizo.geo import selectors
 
 router = Router(tags=["geo"])
 

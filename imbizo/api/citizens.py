@@ -6,10 +6,10 @@ from uuid import UUID
 from django.http import JsonResponse
 from ninja import Router, Schema
 
-from imbizo.api.auth import api_auth
+from imbizo.accounts.selectors import access_citizen
+from imbizo.accounts.services import citizen_erase, citizen_export
 
-from .selectors import access_citizen
-from .services import citizen_erase, citizen_export
+from .auth import api_auth
 
 router = Router(tags=["residents"], auth=api_auth)
 

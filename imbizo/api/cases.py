@@ -1,7 +1,6 @@
 """Cases over the REST API: thin endpoints over the case services and selectors."""
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Literal
 
 from django.conf import settings
@@ -13,17 +12,24 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from imbizo.accounts.models import Department
-from imbizo.api.auth import api_auth
+from imbizo.cases import lifecycle
+from imbizo.cases.attachments import attachment_add
+from imbizo.cases.compliance import sla_compliance
+from imbizo.cases.duplicates import case_merge, duplicate_candidates
+from imbizo.cases.models import Case, CaseUpdate, Category, Team
+from imbizo.cases.selectors import (
+    CaseFilters,
+    access_case,
+    case_filter,
+    case_list,
+    case_page,
+    category_list,
+)
+from imbizo.cases.services import Contact, Location, case_log
 from imbizo.core.errors import ImbizoError
 from imbizo.geo.models import Municipality, Ward
 
-from . import lifecycle, workorders
-from .attachments import attachment_add
-from .compliance import sla_compliance
-from .duplicates import case_merge, duplicate_candidates
-from .models import Case, CaseUpdate, Category, Team
-from .selectors import CaseFilters, access_case, case_filter, case_list, case_page, category_list
-from .services import Contact, Location, case_log
+from .auth import api_auth
 
 router = Router(tags=["cases"], auth=api_auth)
 
@@ -369,76 +375,3 @@ def categories(request, municipality: str):
              "priority": c.priority, "fields": c.fields, "photo_required": c.photo_required,
              "location_required": c.location_required}
             for c in category_list(municipality_code=municipality)]
-
-
-# --- work orders ------------------------------------------------------------------------
-class WorkOrderIn(Schema):
-    contractor: int
-    scope: str
-    due: date
-    estimate: Decimal | None = None
-
-
-class WorkOrderOut(Schema):
-    id: int
-    case: str
-    number: int
-    contractor: int
-    scope: str
-    due: date
-    estimate: Decimal | None
-    state: str
-
-    @staticmethod
-    def from_order(order) -> dict:
-        return {"id": order.pk, "case": order.case.reference, "number": order.number,
-                "contractor": order.contractor_id, "scope": order.scope, "due": order.due,
-                "estimate": order.estimate, "state": order.state}
-
-
-class WorkOrderActionIn(Schema):
-    action: Literal["accept", "decline", "complete", "sign_off", "send_back", "note"]
-    note: str = ""
-
-
-@router.post("/cases/{reference}/workorders", response={201: WorkOrderOut},
-             summary="Send work to a contractor")
-def issue_workorder(request, reference: str, payload: WorkOrderIn):
-    case = access_case(request.auth, reference)
-    contractor = get_user_model().objects.filter(pk=payload.contractor).first()
-    if contractor is None:
-        raise ImbizoError("not_a_contractor", "No such contractor.")
-    order = workorders.workorder_issue(actor=request.auth, case=case, contractor=contractor,
-                                       scope=payload.scope, due=payload.due,
-                                       estimate=payload.estimate)
-    return Status(201, WorkOrderOut.from_order(order))
-
-
-@router.get("/workorders", response=list[WorkOrderOut],
-            summary="Work orders: a contractor's own, or those of cases one may see")
-def list_workorders(request, state: str | None = None):
-    orders = workorders.workorder_list(actor=request.auth)
-    if state:
-        orders = orders.filter(state=state)
-    return [WorkOrderOut.from_order(o) for o in orders.order_by("due", "pk")[:200]]
-
-
-@router.post("/workorders/{order_id}", response=WorkOrderOut, summary="Act on a work order")
-def act_on_workorder(request, order_id: int, payload: WorkOrderActionIn):
-    actor, note = request.auth, payload.note
-    order = workorders.access_workorder(actor, order_id)
-    if payload.action == "note":
-        workorders.workorder_note(actor=actor, order=order, text=note)
-    else:
-        order = {
-            "accept": lambda: workorders.workorder_accept(actor=actor, order=order),
-            "decline": lambda: workorders.workorder_decline(actor=actor, order=order,
-                                                            reason=note),
-            "complete": lambda: workorders.workorder_complete(actor=actor, order=order,
-                                                              note=note),
-            "sign_off": lambda: workorders.workorder_signoff(actor=actor, order=order,
-                                                             note=note),
-            "send_back": lambda: workorders.workorder_signoff(actor=actor, order=order,
-                                                              note=note, accept=False),
-        }[payload.action]()
-    return WorkOrderOut.from_order(order)

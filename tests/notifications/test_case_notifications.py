@@ -1,7 +1,7 @@
-from imbizo.accounts.permissions import system_actor
 from imbizo.cases.lifecycle import case_comment, case_start
-from imbizo.cases.notifications import notify_followers
+from imbizo.notifications.cases import notify_followers
 from imbizo.cases.services import Contact, Location, case_log
+from imbizo.core.permissions import system_actor
 from imbizo.messaging.models import OutboundMessage
 
 

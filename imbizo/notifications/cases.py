@@ -8,7 +8,7 @@ from django_tasks import task
 from imbizo.core.events import subscribe
 from imbizo.messaging.services import citizen_notify, message_queue
 
-from .models import Case, CaseUpdate, Status
+from imbizo.cases.models import Case, CaseUpdate, Status
 
 SMS_TEXT_LIMIT = 120  # leaves room for the reference and status in one 160-character SMS
 

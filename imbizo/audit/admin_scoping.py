@@ -8,15 +8,14 @@ Saves and deletes made here are audited with the admin as their channel.
 
 from django.contrib import admin
 
-from imbizo.accounts.permissions import Actor, scope, staff_actor
-from imbizo.audit.services import audit_record
+from imbizo.core.permissions import Actor, scope
+
+from .services import audit_record
 
 
 def request_actor(request) -> Actor:
-    actor = getattr(request, "_imbizo_actor", None)
-    if actor is None:
-        actor = request._imbizo_actor = staff_actor(request.user, channel="admin")
-    return actor
+    """The staff member's actor, put on the request by ``accounts.middleware``."""
+    return request.actor
 
 
 class ScopedAdmin(admin.ModelAdmin):

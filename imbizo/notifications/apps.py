@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    """Listens to the domain apps' events and tells residents and staff through the
+    messaging outbox, so that cases never imports messaging."""
+
+    name = "imbizo.notifications"
+    label = "notifications"
+
+    def ready(self) -> None:
+        from . import cases  # noqa: F401  (subscribers)
