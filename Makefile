@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint install clean bench
+.PHONY: demo test lint install clean bench messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -14,12 +14,24 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP)
+# Translations: the .po catalogs are committed; their .mo files are compiled here from
+# them (GNU gettext's msgfmt) and never committed. `make messages` brings every catalog
+# up to date with the strings in the code (tests/core/test_catalogs.py checks it).
+PO := $(wildcard imbizo/locale/*/LC_MESSAGES/*.po)
+MO := $(PO:.po=.mo)
 
-demo: $(STAMP)
+%.mo: %.po
+	msgfmt --check-format -o $@ $<
+
+messages: $(STAMP)
+	cd imbizo && ../$(BIN)/imbizo makemessages --all --add-location=file --no-obsolete
+
+install: $(STAMP) $(MO)
+
+demo: $(STAMP) $(MO)
 	$(BIN)/imbizo demo
 
-test: $(STAMP)
+test: $(STAMP) $(MO)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

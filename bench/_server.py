@@ -28,18 +28,20 @@ def port_taken(port: int) -> list[str]:
 
 
 @contextlib.contextmanager
-def serving(env: dict[str, str], port: int, workers: str, threads: str, log_path: Path):
-    """`imbizo serve --no-worker` (granian, `workers` x `threads`, DEBUG off) in a session
-    of its own, its output in `log_path`; the block runs once it answers /api/v1/health,
-    with its pid. When the block ends, however it ends: SIGTERM to it (it stops granian,
-    whose process group is its own), then SIGKILL to every process group we saw it start,
-    in case anything outlived it."""
+def serving(env: dict[str, str], port: int, workers: str, threads: str, log_path: Path,
+            worker: bool = False):
+    """`imbizo serve --no-worker` (granian, `workers` x `threads`, DEBUG off; with the task
+    worker and the clock if `worker`) in a session of its own, its output in `log_path`;
+    the block runs once it answers /api/v1/health, with its pid. When the block ends,
+    however it ends: SIGTERM to it (it stops granian, whose process group is its own), then
+    SIGKILL to every process group we saw it start, in case anything outlived it."""
     env = dict(env)
     env.pop("DEBUG", None)
     env.update(ALLOWED_HOSTS="127.0.0.1,localhost", WEB_WORKERS=workers, WEB_THREADS=threads)
     log = log_path.open("w")
     server = subprocess.Popen([str(Path(sys.executable).parent / "imbizo"), "serve",
-                               "--no-worker", "--host", HOST, "--port", str(port)],
+                               *([] if worker else ["--no-worker"]),
+                               "--host", HOST, "--port", str(port)],
                               env=env, stdout=log, stderr=subprocess.STDOUT,
                               start_new_session=True)
     groups: set[int] = {server.pid}

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # /api/v1/docs uses its bundled Swagger UI, not a CDN's
     "django_tasks",
     "django_tasks_db",
     "imbizo.api",
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "imbizo.api.limits.BodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -183,6 +185,14 @@ WARD_INDEX_CHECK_SECONDS = float(os.environ.get("WARD_INDEX_CHECK_SECONDS", "30"
 # Seconds each process trusts its memo of configuration (categories, routing rules, API
 # keys, wards, webhook subscriptions) before checking whether it changed (config_cache.py).
 CONFIG_CHECK_SECONDS = float(os.environ.get("CONFIG_CHECK_SECONDS", "1"))
+# Work a killed process stranded is resumed by the clock (core/clock.py, core/task_reclaim.py):
+# it runs its jobs every CLOCK_SECONDS; a message or webhook attempt overdue by
+# REDRIVE_GRACE_SECONDS is enqueued again; a task running for longer than
+# TASK_LEASE_SECONDS (twice the longest task, an e-mail's 20 s) has lost its worker and
+# runs again. With these defaults stranded work resumes within a minute.
+CLOCK_SECONDS = float(os.environ.get("CLOCK_SECONDS", "20"))
+REDRIVE_GRACE_SECONDS = float(os.environ.get("REDRIVE_GRACE_SECONDS", "30"))
+TASK_LEASE_SECONDS = float(os.environ.get("TASK_LEASE_SECONDS", "40"))
 
 # --- Messaging: which provider carries each outbound channel (docs/messaging.md) ---
 MESSAGING_PROVIDERS = {
@@ -190,11 +200,17 @@ MESSAGING_PROVIDERS = {
     "whatsapp": "imbizo.messaging.channels.dev.DevProvider",
     "email": "imbizo.messaging.channels.dev.DevProvider",
 }
+# Seconds an SMTP server may keep a send waiting (Django waits for ever by default): an
+# attempt must end well within the outbox's lease on it (messaging.services.SEND_LEASE).
+EMAIL_TIMEOUT = 20
 
 # A resolved case closes by itself after this many days without the resident's answer,
 # and can be reopened by the resident within the other number of days.
 CASE_AUTOCLOSE_DAYS = int(os.environ.get("CASE_AUTOCLOSE_DAYS", "7"))
 CASE_REOPEN_DAYS = int(os.environ.get("CASE_REOPEN_DAYS", "14"))
+# The address residents reach this site at, for the links in their messages (no slash at
+# the end): the case feedback page, /r/<token>.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Largest photo accepted, in bytes (it is re-encoded and shrunk to 2048 px anyway).
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))

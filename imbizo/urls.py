@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from imbizo.api.v1 import api
-from imbizo.web import views
+from imbizo.web import rating, views
 
 admin.site.site_header = "Imbizo administration"
 admin.site.site_title = "Imbizo"
@@ -15,4 +15,6 @@ urlpatterns = [
     # The documented address of the API's documentation: the current version's.
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("open311/v2/", include("imbizo.open311.urls")),
+    path("r/<str:token>", rating.feedback, name="case_feedback"),
+    path("photos/", include("imbizo.api.photos")),
 ]

@@ -1,16 +1,27 @@
-"""Residents, consent, departments and memberships in the admin, scoped by membership."""
+"""Residents, consent, departments and memberships in the admin, scoped by membership and
+written through the services."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
-from imbizo.audit.admin_scoping import ScopedAdmin, request_actor
+from imbizo.audit.admin_scoping import ScopedAdmin, form_changes, request_actor
 from imbizo.core.errors import ImbizoError
 
 from .idnumber import parse_id_number
 from .models import Citizen, Consent, Department, Membership
 from .phone import normalise_phone
-from .services import citizen_erase, department_create, membership_grant
+from .selectors import department_list, membership_list
+from .services import (
+    citizen_erase,
+    citizen_register,
+    citizen_update,
+    department_create,
+    department_update,
+    membership_change,
+    membership_grant,
+    membership_revoke,
+)
 
 
 class CitizenForm(forms.ModelForm):
@@ -58,6 +69,14 @@ class CitizenAdmin(ScopedAdmin):
     raw_id_fields = ["ward"]
     inlines = [ConsentInline]
     actions = ["erase"]
+    fixed_after_create = ()  # a resident may move: citizen_update checks both places
+
+    def save_model(self, request, obj, form, change):
+        actor = request_actor(request)
+        if change:
+            citizen_update(actor=actor, citizen=obj, **form_changes(form))
+        else:
+            obj.pk = citizen_register(actor=actor, **form.cleaned_data).pk
 
     def has_change_permission(self, request, obj=None):
         """An erased resident's row holds nothing left to change."""
@@ -87,12 +106,17 @@ class DepartmentAdmin(ScopedAdmin):
     change_permission = "department.manage"
     list_display = ["name", "code", "municipality"]
     list_select_related = ["municipality"]
+    fields = ["municipality", "code", "name"]
+
+    def get_queryset(self, request):
+        return department_list(actor=request_actor(request))
 
     def save_model(self, request, obj, form, change):
+        actor = request_actor(request)
         if change:
-            return super().save_model(request, obj, form, change)
-        department_create(actor=request_actor(request), municipality=obj.municipality,
-                          code=obj.code, name=obj.name)
+            department_update(actor=actor, department=obj, **form_changes(form))
+        else:
+            obj.pk = department_create(actor=actor, **form.cleaned_data).pk
 
 
 @admin.register(Membership)
@@ -104,11 +128,36 @@ class MembershipAdmin(ScopedAdmin):
     list_select_related = ["user", "municipality", "department__municipality",
                            "ward__municipality"]
     raw_id_fields = ["ward", "user"]
+    fields = ["user", "municipality", "role", "department", "ward", "active"]
+    fixed_after_create = ("user", "municipality")  # another user or place: another grant
+    actions = ["revoke"]
+
+    def get_queryset(self, request):
+        return membership_list(actor=request_actor(request))
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if obj else [f for f in fields if f != "active"]  # a grant is active
 
     def save_model(self, request, obj, form, change):
+        actor = request_actor(request)
         if change:
-            return super().save_model(request, obj, form, change)
-        granted = membership_grant(actor=request_actor(request), user=obj.user, role=obj.role,
-                                   municipality=obj.municipality, department=obj.department,
-                                   ward=obj.ward)
-        obj.pk = granted.pk
+            membership_change(actor=actor, membership=obj, **form_changes(form))
+        else:
+            obj.pk = membership_grant(actor=actor, **form.cleaned_data).pk
+
+    def has_revoke_permission(self, request):
+        return request_actor(request).has(self.change_permission)
+
+    @admin.action(description=_("Revoke the selected memberships"), permissions=["revoke"])
+    def revoke(self, request, queryset):
+        actor, revoked = request_actor(request), 0
+        for membership in queryset:
+            try:
+                membership_revoke(actor=actor, membership=membership)
+                revoked += 1
+            except ImbizoError as exc:
+                self.message_user(request, f"{membership}: {exc.message}", messages.WARNING)
+        if revoked:
+            self.message_user(request, _("%(n)d memberships revoked.") % {"n": revoked},
+                              messages.SUCCESS)

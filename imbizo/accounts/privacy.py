@@ -20,7 +20,8 @@ from .models import Citizen
 @dataclass(frozen=True)
 class PersonalData:
     name: str
-    export: Callable[[Citizen], object]  # JSON-ready
+    # JSON-ready; holding records of the given municipalities only (None: of every one).
+    export: Callable[[Citizen, set[int] | None], object]
     erase: Callable[[Citizen], int]  # how many records it changed; runs before the
     # resident's own fields are blanked, so it can still find them by phone or e-mail
 
@@ -28,7 +29,7 @@ class PersonalData:
 PARTS: dict[str, PersonalData] = {}
 
 
-def personal_data(name: str, *, export: Callable[[Citizen], object],
+def personal_data(name: str, *, export: Callable[[Citizen, set[int] | None], object],
                   erase: Callable[[Citizen], int]) -> None:
     PARTS[name] = PersonalData(name, export, erase)
 
@@ -42,6 +43,16 @@ def may_act_for(actor: Actor, citizen: Citizen, permission: str) -> bool:
         return actor.is_global(permission)
     return allows(actor, permission, municipality_id=citizen.municipality_id,
                   ward_id=citizen.ward_id)
+
+
+def export_within(actor: Actor) -> set[int] | None:
+    """Whose records an export made by ``actor`` may hold. A resident's records can lie in
+    several municipalities (they report where they work too); staff hand over only their
+    own municipality's, as they may read no other's. The resident themselves and
+    platform-wide roles get them all (None)."""
+    if actor.kind == "citizen" or actor.is_global("citizen.change"):
+        return None
+    return actor.municipality_ids("citizen.change")
 
 
 def matching_any(queryset: QuerySet, conditions: list[Q]) -> QuerySet:

@@ -1,5 +1,7 @@
 """Every write to residents, consent and staff memberships."""
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -7,13 +9,13 @@ from django.utils.translation import gettext as _
 
 from imbizo.audit.services import audit_record
 from imbizo.core.errors import ImbizoError, NotFound, PermissionDenied
-from imbizo.core.permissions import Actor, require
+from imbizo.core.permissions import GLOBAL_ROLES, Actor, require
 from imbizo.geo.models import Municipality, Ward
 
 from .idnumber import parse_id_number
 from .models import Citizen, Consent, Department, Membership, Role
 from .phone import normalise_phone
-from .privacy import PARTS, may_act_for
+from .privacy import PARTS, export_within, may_act_for
 
 
 def _audit(actor: Actor, action: str, obj, municipality: Municipality | None, changes=None):
@@ -22,10 +24,37 @@ def _audit(actor: Actor, action: str, obj, municipality: Municipality | None, ch
                  changes=changes or {})
 
 
+def _assign(obj, changes: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
+    """Set the changes on ``obj``; the names of the fields whose value moved."""
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise ImbizoError("not_changeable", _("%(field)s cannot be changed here.")
+                          % {"field": unknown[0]}, field=unknown[0])
+    moved = [name for name, value in changes.items() if getattr(obj, name) != value]
+    for name in moved:
+        setattr(obj, name, changes[name])
+    return moved
+
+
+def _locked(model, pk: int):
+    """The row, locked against a concurrent change (not its municipality's row)."""
+    return model.objects.select_for_update(of=("self",)).select_related("municipality").get(pk=pk)
+
+
+def _on_field(field: str, check, value):
+    """A check's refusal, naming the field it refused (for a form to show it there)."""
+    try:
+        return check(value)
+    except ImbizoError as exc:
+        exc.extra.setdefault("field", field)
+        raise
+
+
 @transaction.atomic
 def citizen_register(*, actor: Actor, phone: str, name: str = "", id_number: str = "",
                      language: str = "en", municipality: Municipality | None = None,
-                     ward: Ward | None = None) -> Citizen:
+                     ward: Ward | None = None, email: str = "",
+                     preferred_channel: str | None = None) -> Citizen:
     """Find or create the resident behind a phone number; idempotent per number.
 
     Residents register themselves on any channel; staff register callers.
@@ -42,15 +71,58 @@ def citizen_register(*, actor: Actor, phone: str, name: str = "", id_number: str
         require(actor, "citizen.change", municipality.pk if municipality else None)
     citizen, created = Citizen.objects.get_or_create(
         phone=e164,
-        defaults={"name": name, "id_number": id_number, "language": language,
-                  "preferred_channel": actor.channel if actor.channel in
-                  {"ussd", "sms", "whatsapp", "email"} else "sms",
+        defaults={"name": name, "id_number": id_number, "language": language, "email": email,
+                  "preferred_channel": preferred_channel or (actor.channel if actor.channel in
+                  {"ussd", "sms", "whatsapp", "email"} else "sms"),
                   "municipality": municipality, "ward": ward},
     )
     if created:
         citizen.full_clean()
         _audit(actor, "citizen.register", citizen, municipality,
                {"fields": ["phone", "name", "id_number", "language"]})
+    return citizen
+
+
+CITIZEN_FIELDS = ("phone", "name", "id_number", "email", "language", "preferred_channel",
+                  "municipality", "ward")
+
+
+@transaction.atomic
+def citizen_update(*, actor: Actor, citizen: Citizen, **changes: Any) -> Citizen:
+    """Correct a resident's details, with the phone and ID number checks of registering.
+    Moving them to another municipality or ward takes the right in both places."""
+    citizen = Citizen.objects.select_for_update().get(pk=citizen.pk)
+    if citizen.erased:
+        raise ImbizoError("already_erased", _("This resident's data was erased."), status=409)
+    if not may_act_for(actor, citizen, "citizen.change"):
+        raise PermissionDenied()
+    if "phone" in changes:
+        changes["phone"] = _on_field("phone", normalise_phone, changes["phone"])
+    if changes.get("id_number"):
+        changes["id_number"] = _on_field("id_number", parse_id_number,
+                                         changes["id_number"]).number
+    moved = _assign(citizen, changes, CITIZEN_FIELDS)
+    if not moved:
+        return citizen
+    if citizen.ward is not None:
+        if citizen.municipality_id is None:
+            citizen.municipality = citizen.ward.municipality  # the ward says where
+            moved.append("municipality")
+        if citizen.ward.municipality_id != citizen.municipality_id:
+            raise ImbizoError("ward_not_in_municipality",
+                              _("Ward %(ward)s is not in %(muni)s.")
+                              % {"ward": citizen.ward.number, "muni": citizen.municipality},
+                              field="ward")
+    if not may_act_for(actor, citizen, "citizen.change"):
+        raise PermissionDenied(_("You may not move a resident where you do not work."),
+                               field="municipality")
+    if "phone" in moved and Citizen.objects.filter(phone=citizen.phone) \
+            .exclude(pk=citizen.pk).exists():
+        raise ImbizoError("phone_taken", _("Another resident has this number."), status=409,
+                          field="phone")
+    citizen.full_clean()
+    citizen.save(update_fields=[*moved, "updated"])
+    _audit(actor, "citizen.update", citizen, citizen.municipality, {"fields": sorted(moved)})
     return citizen
 
 
@@ -90,20 +162,54 @@ def department_create(*, actor: Actor, municipality: Municipality, code: str,
 
 
 @transaction.atomic
+def department_update(*, actor: Actor, department: Department, **changes: Any) -> Department:
+    """Rename a department or change its code; it stays in its municipality."""
+    require(actor, "department.manage", department.municipality_id)
+    department = _locked(Department, department.pk)
+    moved = _assign(department, changes, ("code", "name"))
+    if moved:
+        department.full_clean()
+        department.save(update_fields=[*moved, "updated"])
+        _audit(actor, "department.update", department, department.municipality,
+               {"fields": sorted(moved)})
+    return department
+
+
+def _membership_check(membership: Membership) -> None:
+    """A role the platform knows, narrowed only within its own municipality; a
+    councillor to a ward."""
+    if membership.role not in Role.values:
+        raise ImbizoError("unknown_role", _("Unknown role: %(r)s") % {"r": membership.role},
+                          field="role")
+    for field in ("department", "ward"):
+        part = getattr(membership, field)
+        if part is not None and part.municipality_id != membership.municipality_id:
+            raise ImbizoError("outside_municipality",
+                              _("%(part)s is not in that municipality.") % {"part": part},
+                              field=field)
+    if membership.role == Role.COUNCILLOR and membership.ward is None:
+        raise ImbizoError("ward_required", _("A councillor serves a ward."), field="ward")
+
+
+def _membership_require(actor: Actor, membership: Membership) -> None:
+    """Only platform administrators grant, change or revoke platform roles and roles
+    held everywhere."""
+    require(actor, "membership.manage", membership.municipality_id)
+    if (membership.municipality_id is None or membership.role in GLOBAL_ROLES) and \
+            not actor.is_global("membership.manage"):
+        raise ImbizoError("permission_denied", _("Only platform administrators can do that."),
+                          status=403, field="role")
+
+
+@transaction.atomic
 def membership_grant(*, actor: Actor, user, role: str, municipality: Municipality | None = None,
                      department: Department | None = None,
                      ward: Ward | None = None) -> Membership:
-    """Give a staff user a role. Only platform administrators grant platform-wide roles."""
-    if role not in Role.values:
-        raise ImbizoError("unknown_role", _("Unknown role: %(r)s") % {"r": role})
-    require(actor, "membership.manage", municipality.pk if municipality else None)
-    if municipality is None and not actor.is_global("membership.manage"):
-        raise ImbizoError("permission_denied", _("Only platform administrators can do that."),
-                          status=403)
-    for part in (department, ward):
-        if part is not None and part.municipality_id != getattr(municipality, "pk", None):
-            raise ImbizoError("outside_municipality",
-                              _("%(part)s is not in that municipality.") % {"part": part})
+    """Give a staff user a role. Only platform administrators grant platform roles."""
+    wanted = Membership(user=user, role=role, municipality=municipality,
+                        department=department, ward=ward)
+    _membership_require(actor, wanted)
+    _membership_check(wanted)
     membership, created = Membership.objects.get_or_create(
         user=user, role=role, municipality=municipality, department=department, ward=ward,
         defaults={"active": True},
@@ -116,6 +222,40 @@ def membership_grant(*, actor: Actor, user, role: str, municipality: Municipalit
         membership.full_clean()
         _audit(actor, "membership.grant", membership, municipality,
                {"user": user.pk, "role": role})
+    return membership
+
+
+MEMBERSHIP_FIELDS = ("role", "department", "ward", "active")
+
+
+@transaction.atomic
+def membership_change(*, actor: Actor, membership: Membership, **changes: Any) -> Membership:
+    """Change the role a membership gives, narrow or widen it, or switch it on or off.
+    Its user and municipality stay: that is another membership."""
+    membership = _locked(Membership, membership.pk)
+    _membership_require(actor, membership)
+    moved = _assign(membership, changes, MEMBERSHIP_FIELDS)
+    if not moved:
+        return membership
+    _membership_require(actor, membership)  # the new role too
+    _membership_check(membership)
+    membership.full_clean()
+    membership.save(update_fields=[*moved, "updated"])
+    _audit(actor, "membership.change", membership, membership.municipality,
+           {"fields": sorted(moved)})
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, actor: Actor, membership: Membership) -> Membership:
+    """Switch a membership off; its row stays as the record of who held what."""
+    membership = _locked(Membership, membership.pk)
+    _membership_require(actor, membership)
+    if membership.active:
+        membership.active = False
+        membership.save(update_fields=["active", "updated"])
+        _audit(actor, "membership.revoke", membership, membership.municipality,
+               {"user": membership.user_id, "role": membership.role})
     return membership
 
 
@@ -192,7 +332,7 @@ def citizen_export(*, actor: Actor, citizen: Citizen) -> dict:
         "consents": [{"purpose": c.purpose, "channel": c.channel, "given": c.given.isoformat(),
                       "withdrawn": c.withdrawn.isoformat() if c.withdrawn else None}
                      for c in consents],
-        **{part.name: part.export(citizen) for part in PARTS.values()},
+        **{part.name: part.export(citizen, export_within(actor)) for part in PARTS.values()},
     }
     _audit(actor, "citizen.export", citizen, citizen.municipality, {"parts": sorted(export)})
     return export

@@ -1,5 +1,6 @@
 """Cases over the REST API: thin endpoints over the case services and selectors."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 
@@ -7,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.utils import timezone
-from ninja import File, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
@@ -16,7 +17,9 @@ from imbizo.cases import lifecycle
 from imbizo.cases.attachments import attachment_add
 from imbizo.cases.compliance import sla_compliance
 from imbizo.cases.duplicates import case_merge, duplicate_candidates
+from imbizo.cases.limits import TEXT_MAX_LENGTH
 from imbizo.cases.models import Case, CaseUpdate, Category, Team
+from imbizo.cases.photos import photo_url
 from imbizo.cases.selectors import (
     CaseFilters,
     access_case,
@@ -30,6 +33,7 @@ from imbizo.core.errors import ImbizoError
 from imbizo.geo.models import Municipality, Ward
 
 from .auth import api_auth
+from .ranges import Latitude, Longitude, Moment
 
 router = Router(tags=["cases"], auth=api_auth)
 
@@ -43,7 +47,7 @@ class ContactIn(Schema):
 
 class CaseIn(Schema):
     category: str
-    description: str
+    description: str = Field(max_length=TEXT_MAX_LENGTH)
     municipality: str | None = None
     latitude: float | None = None
     longitude: float | None = None
@@ -131,13 +135,13 @@ class CasePageOut(Schema):
 
 class TransitionIn(Schema):
     action: Literal["start", "hold", "resume", "resolve", "close", "reopen", "reject", "cancel"]
-    note: str = ""
-    reason: str = ""
+    note: str = Field("", max_length=TEXT_MAX_LENGTH)
+    reason: str = Field("", max_length=TEXT_MAX_LENGTH)
     expected_version: int | None = None
 
 
 class CommentIn(Schema):
-    text: str
+    text: str = Field(max_length=TEXT_MAX_LENGTH)
     public: bool = False
 
 
@@ -175,8 +179,8 @@ class ListFilters(Schema):
     ward: str | None = None
     department: str | None = None
     assignee: int | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
+    created_from: Moment | None = None
+    created_to: Moment | None = None
     overdue: bool | None = None
     municipality: str | None = None
     cursor: str | None = None
@@ -193,25 +197,34 @@ def _municipality(code: str | None) -> Municipality | None:
     return municipality
 
 
-def _detail(case: Case, actor, updates=None, attachments=None) -> dict:
+def _detail(case: Case, actor, updates=None, attachments=None, *,
+            absolute: Callable[[str], str]) -> dict:
+    """``absolute`` is ``request.build_absolute_uri``: photo addresses are absolute."""
     updates = case.updates.all() if updates is None else updates
     if actor.kind == "citizen":
         updates = [u for u in updates if u.public]
     return {
         **CaseOut.from_case(case),
         "updates": [UpdateOut.from_orm(u).dict() for u in updates],
-        "attachments": [_attachment(a) for a in
+        "attachments": [_attachment(a, absolute) for a in
                         (case.attachments.all() if attachments is None else attachments)],
     }
 
 
-def _attachment(a) -> dict:
-    return {"uuid": str(a.uuid), "url": a.image.url, "thumbnail_url": a.thumbnail.url,
+def _attachment(a, absolute: Callable[[str], str]) -> dict:
+    """Addresses that answer (api/photos.py): bare for a public photo of a public case,
+    signed and expiring otherwise; the caller has already been let see the case."""
+    return {"uuid": str(a.uuid), "url": absolute(photo_url(a)),
+            "thumbnail_url": absolute(photo_url(a, thumbnail=True)),
             "content_type": a.content_type, "width": a.width, "height": a.height}
 
 
 def _load(request, reference: str) -> Case:
-    case = access_case(request.auth, reference)
+    return _reload(access_case(request.auth, reference))
+
+
+def _reload(case: Case) -> Case:
+    """The case with all its detail shows, for a caller whose access was checked."""
     return Case.objects.select_related(
         "category", "municipality", "department", "ward", "merged_into").defer(
         "municipality__boundary", "ward__boundary").prefetch_related(
@@ -238,11 +251,12 @@ def create_case(request, payload: CaseIn):
         idempotency_key=request.headers.get("Idempotency-Key") or None,
     )
     if getattr(case, "replayed", False):
-        return Status(201, _detail(_load(request, case.reference), request.auth))
+        return Status(201, _detail(_load(request, case.reference), request.auth,
+                                   absolute=request.build_absolute_uri))
     # Just written: its category, ward, department and one update are on it; photos come
     # later.
     return Status(201, _detail(case, request.auth, updates=[case.logged_update],
-                               attachments=[]))
+                               attachments=[], absolute=request.build_absolute_uri))
 
 
 @router.get("/cases", response=CasePageOut, summary="The queue, filtered, newest first")
@@ -258,18 +272,20 @@ def list_cases(request, filters: Query[ListFilters]):
 
 @router.get("/cases/duplicates", response=list[CandidateOut],
             summary="Open cases of a category near a point")
-def duplicates(request, category: str, lat: float, lon: float, municipality: str):
+def duplicates(request, category: str, lat: Latitude, lon: Longitude, municipality: str):
     found = Category.objects.filter(municipality__code=municipality, code=category).first()
     if found is None:
         raise ImbizoError("unknown_category", f"No category {category!r} in {municipality}.")
     return [{"reference": c.reference, "status": c.status, "distance_m": round(d, 1),
              "affected_count": c.affected_count}
-            for c, d in duplicate_candidates(category=found, latitude=lat, longitude=lon)]
+            for c, d in duplicate_candidates(actor=request.auth, category=found, latitude=lat,
+                                             longitude=lon)]
 
 
 @router.get("/cases/{reference}", response=CaseDetailOut, summary="One case with its history")
 def get_case(request, reference: str):
-    return _detail(_load(request, reference), request.auth)
+    return _detail(_load(request, reference), request.auth,
+                   absolute=request.build_absolute_uri)
 
 
 @router.post("/cases/{reference}/transition", response=CaseDetailOut,
@@ -296,7 +312,7 @@ def transition(request, reference: str, payload: TransitionIn):
                               expected_version=v)
     else:
         lifecycle.case_cancel(actor=actor, case=case, note=payload.note, expected_version=v)
-    return _detail(_load(request, reference), actor)
+    return _detail(_load(request, reference), actor, absolute=request.build_absolute_uri)
 
 
 @router.post("/cases/{reference}/comments", response={201: UpdateOut},
@@ -326,7 +342,10 @@ def assign(request, reference: str, payload: AssignIn):
         raise ImbizoError("invalid_assignment", "No such team or person in this municipality.")
     lifecycle.case_assign(actor=request.auth, case=case, department=department, team=team,
                           assignee=assignee, expected_version=payload.expected_version)
-    return _detail(_load(request, reference), request.auth)
+    # Not _load: an officer who sent the case to another department may no longer see it,
+    # yet the answer to their own write is theirs.
+    return _detail(_reload(case), request.auth,
+                   absolute=request.build_absolute_uri)
 
 
 @router.post("/cases/{reference}/merge", response=CaseDetailOut,
@@ -335,7 +354,8 @@ def merge(request, reference: str, payload: MergeIn):
     duplicate = access_case(request.auth, reference)
     into = access_case(request.auth, payload.into)
     case_merge(actor=request.auth, duplicate=duplicate, into=into)
-    return _detail(_load(request, into.reference), request.auth)
+    return _detail(_load(request, into.reference), request.auth,
+                   absolute=request.build_absolute_uri)
 
 
 @router.post("/cases/{reference}/attachments", response={201: AttachmentOut},
@@ -345,7 +365,7 @@ def attach(request, reference: str, file: File[UploadedFile]):
     # One byte past the limit is enough for the pipeline to refuse it; never read more.
     data = file.read(settings.ATTACHMENT_MAX_BYTES + 1)
     attachment = attachment_add(actor=request.auth, case=case, data=data)
-    return Status(201, _attachment(attachment))
+    return Status(201, _attachment(attachment, request.build_absolute_uri))
 
 
 class ComplianceOut(Schema):
@@ -361,9 +381,13 @@ class ComplianceOut(Schema):
 
 @router.get("/sla/compliance", response=list[ComplianceOut],
             summary="Service levels met, per department or category (aggregates only)")
-def compliance(request, municipality: str, since: datetime, until: datetime,
+def compliance(request, municipality: str, since: Moment, until: Moment,
                by: Literal["department", "category"] = "department"):
+    if since >= until:
+        raise ImbizoError("invalid_period", "since must be before until.")
     found = _municipality(municipality)
+    if found is None:
+        raise ImbizoError("municipality_required", "Name the municipality by its code.")
     return sla_compliance(actor=request.auth, municipality_id=found.pk, since=since,
                           until=until, by=by)
 

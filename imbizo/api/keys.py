@@ -23,13 +23,19 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def _locked(model, pk: int):
+    """The row, locked against a concurrent change (not its municipality's row)."""
+    return model.objects.select_for_update(of=("self",)).select_related("municipality").get(pk=pk)
+
+
 @transaction.atomic
 def api_key_create(*, actor: Actor, municipality: Municipality, name: str,
                    role: str = "agent") -> tuple[ApiKey, str]:
     """Returns the key row and the key itself, which is never shown again."""
     require(actor, "apikey.manage", municipality.pk)
     if role in ("platform_admin", "municipal_admin"):
-        raise ImbizoError("role_not_allowed", "An API key cannot hold an administrator role.")
+        raise ImbizoError("role_not_allowed", "An API key cannot hold an administrator role.",
+                          field="role")
     key = "imb_" + secrets.token_urlsafe(32)
     row = ApiKey(municipality=municipality, name=name, prefix=key[4:12], key_hash=_hash(key),
                  role=role)
@@ -39,6 +45,33 @@ def api_key_create(*, actor: Actor, municipality: Municipality, name: str,
                  municipality_code=municipality.code, changes={"name": name, "role": role,
                                                                "prefix": row.prefix})
     return row, key
+
+
+@transaction.atomic
+def api_key_rename(*, actor: Actor, key: ApiKey, name: str) -> ApiKey:
+    require(actor, "apikey.manage", key.municipality_id)
+    key = _locked(ApiKey, key.pk)
+    if key.name != name:
+        key.name = name
+        key.full_clean()
+        key.save(update_fields=["name", "updated"])
+        audit_record(actor=actor.label, channel=actor.channel, action="apikey.rename", obj=key,
+                     municipality_code=key.municipality.code, changes={"fields": ["name"]})
+    return key
+
+
+@transaction.atomic
+def api_key_revoke(*, actor: Actor, key: ApiKey) -> ApiKey:
+    """Refuse the key from now on, in every process within a second (the configuration
+    memo watches this table). A revoked key stays revoked: an integrator gets a new one."""
+    require(actor, "apikey.manage", key.municipality_id)
+    key = _locked(ApiKey, key.pk)
+    if key.active:
+        key.active = False
+        key.save(update_fields=["active", "updated"])
+        audit_record(actor=actor.label, channel=actor.channel, action="apikey.revoke", obj=key,
+                     municipality_code=key.municipality.code, changes={"prefix": key.prefix})
+    return key
 
 
 def api_key_actor(key: str, *, channel: str = "api") -> Actor | None:

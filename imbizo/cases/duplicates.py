@@ -11,7 +11,7 @@ from imbizo.accounts.models import Citizen
 from imbizo.audit.services import audit_record
 from imbizo.core.errors import ImbizoError, PermissionDenied
 from imbizo.core.events import emit
-from imbizo.core.permissions import Actor
+from imbizo.core.permissions import Actor, scope
 
 from .models import OPEN_STATUSES, Case, Category, Status, Subscription
 from .representation import case_event_data
@@ -27,12 +27,15 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
-def duplicate_candidates(*, category: Category, latitude: float, longitude: float,
-                         limit: int = 5) -> list[tuple[Case, float]]:
-    """Open cases of the same category within its radius, nearest first, with metres.
-    Public information only is shown to residents (reference, status, distance)."""
+def duplicate_candidates(*, actor: Actor, category: Category, latitude: float,
+                         longitude: float, limit: int = 5) -> list[tuple[Case, float]]:
+    """Open cases of the same category within its radius, nearest first, with metres:
+    of those the caller may see. Staff and keys see the cases they may view; a resident
+    or anyone else, only what the public register shows (public cases of a public
+    category). Show only reference, status, distance and count: no personal data."""
     radius = category.duplicate_radius_m
-    if not radius:
+    public_only = actor.kind not in ("staff", "integrator", "system")
+    if not radius or (public_only and not category.public):
         return []
     dlat = radius / 111_320
     dlon = radius / (111_320 * max(math.cos(math.radians(latitude)), 0.01))
@@ -41,6 +44,11 @@ def duplicate_candidates(*, category: Category, latitude: float, longitude: floa
         latitude__range=(latitude - dlat, latitude + dlat),
         longitude__range=(longitude - dlon, longitude + dlon),
     ).only("pk", "reference", "status", "latitude", "longitude", "affected_count", "created")
+    if public_only:
+        nearby = nearby.filter(public=True)
+    elif actor.kind != "system":
+        nearby = scope(actor, nearby, "case.view", ward_field="ward",
+                       department_field="department")
     found = [(case, distance_m(latitude, longitude, case.latitude, case.longitude))
              for case in nearby[:200]]
     found = [pair for pair in found if pair[1] <= radius]
@@ -83,8 +91,9 @@ def case_merge(*, actor: Actor, duplicate: Case, into: Case) -> Case:
         raise ImbizoError("case_not_open", _("%(ref)s is no longer open.")
                           % {"ref": into.reference}, status=409)
     followers = set(Subscription.objects.filter(case=into).values_list("citizen_id", flat=True))
-    moving = [s.citizen_id for s in Subscription.objects.filter(case=duplicate)
-              if s.citizen_id not in followers]
+    # The duplicate's reporter follows the surviving case even without a subscription.
+    theirs = set(Subscription.objects.filter(case=duplicate).values_list("citizen_id", flat=True))
+    moving = sorted((theirs | {duplicate.reporter_id}) - followers - {None})
     Subscription.objects.bulk_create([Subscription(case=into, citizen_id=c) for c in moving])
     into.affected_count += duplicate.affected_count
     into.version += 1

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from imbizo.accounts.models import Role
 from imbizo.audit.services import audit_record
@@ -88,6 +89,21 @@ def _record(case: Case, text: str, action: str, **changes) -> None:
                  municipality_code=case.municipality.code, changes=changes)
 
 
+WARNING = gettext_lazy("75% of the time to resolve has passed.")
+
+
+def _acted(case: Case, kind: str, due: datetime) -> bool:
+    """A checkpoint's task that runs again (its worker died after the commit and the task
+    was reclaimed) finds its own mark: it neither acts twice nor starts a second chain.
+    A reopen clears the breach mark; a warning's mark is its record since it fell due."""
+    if kind == "ack":
+        return case.ack_breached
+    if kind == "breach":
+        return case.resolve_breached
+    return case.updates.filter(kind=CaseUpdate.Kind.ESCALATION, actor="system",
+                               text=str(WARNING), created__gte=due).exists()
+
+
 def _same_time(a: datetime | None, b: datetime) -> bool:
     return a is not None and abs((a - b).total_seconds()) <= 1
 
@@ -103,6 +119,8 @@ def sla_checkpoint_run(*, case_id: int, kind: str, due: datetime,
         return "not open"
     if chain is not None and not _same_time(case.resolve_due, chain):
         return "stale"  # the clock moved since: a newer chain runs
+    if _acted(case, kind, due):
+        return "done already"
     outcome = _checkpoint_act(case, kind) \
         if _same_time(dict(checkpoints(case)).get(kind), due) else "stale"
     if chain is not None:
@@ -118,7 +136,7 @@ def _checkpoint_act(case: Case, kind: str) -> str:
         _announce(case, "ack_breached", level=0)
         return "ack breached"
     if kind == "warning":
-        _record(case, _("75% of the time to resolve has passed."), "case.sla.warning")
+        _record(case, str(WARNING), "case.sla.warning")
         _announce(case, "warning", level=0)
         return "warned"
     case.resolve_breached = True

@@ -22,6 +22,7 @@ from imbizo.core.permissions import Actor
 
 from . import sla
 from .escalation import sla_schedule
+from .limits import text_check
 from .models import Case, CaseUpdate, Status, Team
 from .representation import case_event_data
 from .transitions import author_name, case_locked, case_move, is_reporter, may_work
@@ -41,6 +42,7 @@ def _require(allowed: bool) -> None:
 @transaction.atomic
 def case_start(*, actor: Actor, case: Case, note: str = "",
                expected_version: int | None = None) -> Case:
+    text_check("note", note)
     case = case_locked(case, expected_version)
     _require(may_work(actor, case))
     fields = ()
@@ -53,6 +55,7 @@ def case_start(*, actor: Actor, case: Case, note: str = "",
 def case_hold(*, actor: Actor, case: Case, reason: str,
               expected_version: int | None = None) -> Case:
     """Waiting on parts or a third party: the service-level clock stops."""
+    text_check("reason", reason)
     case = case_locked(case, expected_version)
     _require(may_work(actor, case))
     if not reason.strip():
@@ -64,6 +67,7 @@ def case_hold(*, actor: Actor, case: Case, reason: str,
 @transaction.atomic
 def case_resume(*, actor: Actor, case: Case, note: str = "",
                 expected_version: int | None = None) -> Case:
+    text_check("note", note)
     case = case_locked(case, expected_version)
     _require(may_work(actor, case))
     if case.status != Status.ON_HOLD:
@@ -77,6 +81,7 @@ def case_resume(*, actor: Actor, case: Case, note: str = "",
 @transaction.atomic
 def case_resolve(*, actor: Actor, case: Case, note: str,
                  expected_version: int | None = None) -> Case:
+    text_check("note", note)
     case = case_locked(case, expected_version)
     _require(may_work(actor, case))
     if not note.strip():
@@ -109,6 +114,11 @@ def case_close(*, actor: Actor, case: Case, expected_version: int | None = None)
     case = case_locked(case, expected_version)
     _require(is_reporter(actor, case) or actor.kind == "system"
              or may_work(actor, case, "case.assign"))
+    if case.status != Status.RESOLVED:
+        raise ImbizoError("invalid_transition",
+                          _("%(ref)s is %(now)s: it can be confirmed fixed once it is resolved.")
+                          % {"ref": case.reference, "now": Status(case.status).label},
+                          status=409)
     case.closed = timezone.now()
     return case_move(actor, case, Status.CLOSED, fields=("closed",))
 
@@ -116,6 +126,7 @@ def case_close(*, actor: Actor, case: Case, expected_version: int | None = None)
 @transaction.atomic
 def case_reopen(*, actor: Actor, case: Case, reason: str,
                 expected_version: int | None = None) -> Case:
+    text_check("reason", reason)
     case = case_locked(case, expected_version)
     _require(is_reporter(actor, case) or may_work(actor, case, "case.log"))
     window = timedelta(days=settings.CASE_REOPEN_DAYS)
@@ -138,6 +149,7 @@ def case_reopen(*, actor: Actor, case: Case, reason: str,
 @transaction.atomic
 def case_reject(*, actor: Actor, case: Case, reason: str, note: str = "",
                 expected_version: int | None = None) -> Case:
+    text_check("note", note)
     case = case_locked(case, expected_version)
     _require(may_work(actor, case) or may_work(actor, case, "case.log"))
     if reason not in REJECTION_REASONS:
@@ -156,6 +168,7 @@ def case_reject(*, actor: Actor, case: Case, reason: str, note: str = "",
 def case_cancel(*, actor: Actor, case: Case, note: str = "",
                 expected_version: int | None = None) -> Case:
     """Withdrawn by the reporter (or an agent on the reporter's behalf)."""
+    text_check("note", note)
     case = case_locked(case, expected_version)
     _require(is_reporter(actor, case) or may_work(actor, case, "case.log"))
     return case_move(actor, case, Status.CANCELLED, text=note.strip())
@@ -194,6 +207,7 @@ def case_assign(*, actor: Actor, case: Case, department: Department | None = Non
 @transaction.atomic
 def case_comment(*, actor: Actor, case: Case, text: str, public: bool) -> CaseUpdate:
     """A public update residents hear about, or an internal note they never see."""
+    text_check("text", text)
     case = case_locked(case, None)
     # Residents may add public words to their own case; staff write either kind.
     _require((public and is_reporter(actor, case)) or may_work(actor, case)
@@ -219,10 +233,14 @@ def case_comment(*, actor: Actor, case: Case, text: str, public: bool) -> CaseUp
 @transaction.atomic
 def case_rate(*, actor: Actor, case: Case, rating: int, comment: str = "") -> Case:
     """The resident's satisfaction, once the case is closed."""
+    text_check("comment", comment)
     case = case_locked(case, None)
     _require(is_reporter(actor, case) or may_work(actor, case, "case.log"))
     if case.status != Status.CLOSED:
         raise ImbizoError("not_closed", _("You can rate a case once it is closed."), status=409)
+    if case.rating is not None:
+        raise ImbizoError("already_rated", _("%(ref)s has already been rated, %(n)s out of 5.")
+                          % {"ref": case.reference, "n": case.rating}, status=409)
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ImbizoError("invalid_rating", _("Give a rating from 1 to 5."))
     case.rating, case.feedback = rating, comment.strip()

@@ -14,6 +14,7 @@ from imbizo.accounts.models import Citizen
 from imbizo.accounts.privacy import matching_any, personal_data
 
 from .models import Attachment, Case, CaseUpdate, Subscription
+from .photos import photo_url
 
 
 def _their_cases(citizen: Citizen):
@@ -32,9 +33,13 @@ def _by(citizen: Citizen) -> Q:
     return Q(actor__startswith="citizen:", actor=f"citizen:{citizen.uuid}")
 
 
-def cases_export(citizen: Citizen) -> dict:
-    reported = _their_cases(citizen).select_related("category", "ward") \
-        .defer("ward__boundary").order_by("created", "pk")
+def _within(qs, within: set[int] | None, field: str = "case__municipality"):
+    return qs if within is None else qs.filter(**{f"{field}__in": within})
+
+
+def cases_export(citizen: Citizen, within: set[int] | None) -> dict:
+    reported = _within(_their_cases(citizen), within, "municipality") \
+        .select_related("category", "ward").defer("ward__boundary").order_by("created", "pk")
     return {
         "reported": [{
             "reference": c.reference, "category": c.category.code, "status": c.status,
@@ -45,18 +50,19 @@ def cases_export(citizen: Citizen) -> dict:
             "channel": c.channel, "created": c.created.isoformat(), "rating": c.rating,
             "feedback": c.feedback,
         } for c in reported],
-        "following": list(Subscription.objects.filter(citizen=citizen)
+        "following": list(_within(Subscription.objects.filter(citizen=citizen), within)
                           .order_by("case__reference").values_list("case__reference",
                                                                    flat=True)),
         "comments": [{"case": u.case.reference, "created": u.created.isoformat(),
                       "text": u.text}
-                     for u in CaseUpdate.objects.filter(_by(citizen))
+                     for u in _within(CaseUpdate.objects.filter(_by(citizen)), within)
                      .exclude(kind=CaseUpdate.Kind.STATUS).select_related("case")
                      .order_by("created", "pk")],
-        "photos": [{"case": a.case.reference, "url": a.image.url,
+        # Signed for an hour when not public: a copy keeps the photo's uuid for later.
+        "photos": [{"case": a.case.reference, "uuid": str(a.uuid), "url": photo_url(a),
                     "created": a.created.isoformat()}
-                   for a in Attachment.objects.filter(_by(citizen))
-                   .select_related("case").order_by("created", "pk")],
+                   for a in _within(Attachment.objects.filter(_by(citizen)), within)
+                   .select_related("case__category").order_by("created", "pk")],
     }
 
 

@@ -25,6 +25,7 @@ from imbizo.geo.selectors import check_coordinates, ward_by_code
 
 from . import sla
 from .escalation import sla_schedule
+from .limits import IDEMPOTENCY_KEY_MAX_LENGTH, text_check
 from .models import Case, CaseUpdate, Category, ReferenceCounter, Status, Subscription
 from .reference import reference_format
 from .representation import case_event_data
@@ -148,6 +149,8 @@ def case_log(*, actor: Actor, category: str, description: str, location: Locatio
     ``media_url`` (Open311) is kept as given and never fetched. A retry with the same
     ``idempotency_key`` returns the first case, marked ``replayed = True``; a new case
     carries its one history entry as ``logged_update``."""
+    if idempotency_key:
+        text_check("Idempotency-Key", idempotency_key, IDEMPOTENCY_KEY_MAX_LENGTH)
     key = f"{actor.label}:{idempotency_key}" if idempotency_key else None
     if key and (existing := _replayed(key)):
         return existing
@@ -202,6 +205,7 @@ def _case_draft(*, actor: Actor, category_code: str, description: str, location:
                           _("Say where the problem is: a point, an address or a ward."))
     if not description:
         raise ImbizoError("description_required", _("Please describe the problem."))
+    text_check("description", description)
     extra = _check_extra(category, extra)
     if media_url:
         extra["media_url"] = media_url

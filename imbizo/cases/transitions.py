@@ -2,10 +2,16 @@
 against a stale caller, and one checked transition, recorded, audited and announced.
 The lifecycle services, duplicates, work orders and attachments are built from them."""
 
+from dataclasses import dataclass
+
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from imbizo.accounts.models import Citizen, Consent
+from imbizo.accounts.phone import normalise_phone
+from imbizo.accounts.services import citizen_register, consent_give
 from imbizo.audit.services import audit_record
-from imbizo.core.errors import ImbizoError
+from imbizo.core.errors import ImbizoError, PermissionDenied
 from imbizo.core.events import emit
 from imbizo.core.permissions import Actor, allows
 
@@ -30,7 +36,58 @@ def may_work(actor: Actor, case: Case, permission: str = "case.work") -> bool:
 
 
 def is_reporter(actor: Actor, case: Case) -> bool:
-    return actor.kind == "citizen" and case.reporter_id == actor.citizen.pk
+    """The resident who reported the case: signed in as they did, or owner of the number
+    left with it (Open311 and integrators name reporters by phone; a number is a person)."""
+    if actor.kind != "citizen":
+        return False
+    citizen = actor.citizen
+    return case.reporter_id == citizen.pk or (
+        bool(case.contact_phone) and case.contact_phone == citizen.phone)
+
+
+@dataclass
+class ActingFor(Actor):
+    """A resident's own step taken for them by an integrator's key or a staff member. It
+    acts as the resident (kind "citizen"); its label names both, for the audit log and
+    the case's history: ``apikey:ab12cd34 for citizen:<uuid>``."""
+
+    via: Actor | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.via.label} for citizen:{self.citizen.uuid}"
+
+
+def resident_for(*, actor: Actor, case: Case, phone: str = "",
+                 reporter_only: bool = True) -> Actor:
+    """The resident a key or staff member acts for, named by phone as Open311 names
+    reporters; the caller must be able to log cases where this one is. For the reporter's
+    own steps (confirm, rate, reopen, cancel) the number must be the reporter's or the one
+    left with the case; any number may join ("me too"). A number new to Imbizo registers
+    its resident, who consents to messages about the case through the caller's channel.
+    A signed-in resident acts for themselves, and ``phone`` is ignored."""
+    if actor.kind == "citizen":
+        return actor
+    if not may_work(actor, case, "case.log"):
+        raise PermissionDenied(_("You may not act for residents on %(ref)s.")
+                               % {"ref": case.reference})
+    if not (phone or "").strip():
+        raise ImbizoError("phone_required",
+                          _("Give the phone number of the resident you act for."))
+    e164 = normalise_phone(phone)
+    citizen = Citizen.objects.filter(phone=e164).first()
+    if reporter_only and e164 != case.contact_phone and (
+            citizen is None or citizen.pk != case.reporter_id):
+        raise PermissionDenied(
+            _("That number is not the one %(ref)s was reported with: only the resident who "
+              "reported it can confirm, rate, reopen or cancel it.") % {"ref": case.reference})
+    if citizen is not None:
+        return ActingFor(kind="citizen", channel=actor.channel, citizen=citizen, via=actor)
+    with transaction.atomic():
+        citizen = citizen_register(actor=actor, phone=e164, municipality=case.municipality)
+        resident = ActingFor(kind="citizen", channel=actor.channel, citizen=citizen, via=actor)
+        consent_give(actor=resident, citizen=citizen, purpose=Consent.Purpose.SERVICE)
+    return resident
 
 
 def case_locked(case: Case, expected_version: int | None) -> Case:

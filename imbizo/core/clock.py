@@ -1,9 +1,10 @@
 """Repeating safety nets, run by ``imbizo clock`` (``imbizo serve`` starts one).
 
 Django Tasks runs one-off work at a set time (``run_after``) but nothing on a
-schedule. The clock runs the few jobs that must repeat: each re-enqueues work whose
-task was lost (a crash between commit and enqueue, a worker killed mid-attempt,
-Redis down for a while). The jobs are idempotent, so a second clock does no harm.
+schedule. The clock runs the few jobs that must repeat, each every ``CLOCK_SECONDS``
+(a minute): they resume work a dead process stranded (a crash between commit and
+enqueue, a worker killed mid-task or mid-attempt, Redis down for a while). The jobs are
+idempotent, so a second clock does no harm.
 """
 
 import logging
@@ -11,6 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import close_old_connections
 from django.utils.module_loading import import_string
 
@@ -20,12 +22,15 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Job:
     path: str  # a function taking no arguments and returning how many things it did
-    every: float  # seconds
+    every: float = settings.CLOCK_SECONDS
 
 
 JOBS = (
-    Job("imbizo.messaging.services.message_dispatch_due", 300),
-    Job("imbizo.webhooks.services.webhook_dispatch_due", 300),
+    Job("imbizo.core.task_reclaim.tasks_reclaim"),
+    Job("imbizo.messaging.services.message_dispatch_due"),
+    Job("imbizo.webhooks.services.webhook_dispatch_due"),
+    Job("imbizo.core.events.events_relay_due"),
+    Job("imbizo.core.events.events_prune", 3600),
 )
 
 

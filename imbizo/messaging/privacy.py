@@ -19,11 +19,14 @@ def _their_messages(citizen: Citizen):
     return matching_any(OutboundMessage.objects.all(), [Q(citizen=citizen), *addresses])
 
 
-def messages_export(citizen: Citizen) -> list[dict]:
+def messages_export(citizen: Citizen, within: set[int] | None) -> list[dict]:
+    mine = _their_messages(citizen)
+    if within is not None:
+        mine = mine.filter(municipality__in=within)
     return [{"channel": m.channel, "to": m.to, "body": m.body, "purpose": m.purpose,
              "status": m.status, "created": m.created.isoformat(),
              "sent": m.sent_at.isoformat() if m.sent_at else None}
-            for m in _their_messages(citizen).order_by("created", "pk")]
+            for m in mine.order_by("created", "pk")]
 
 
 def messages_erase(citizen: Citizen) -> int:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from imbizo.accounts.models import Citizen, Consent
 from imbizo.accounts.phone import normalise_phone
 from imbizo.core.errors import ImbizoError, NotFound
-from imbizo.core.outbox import enqueue_overdue
+from imbizo.core.outbox import enqueue_overdue, redrive_grace
 from imbizo.geo.models import Municipality
 
 from .models import Channel, OutboundMessage, Status
@@ -32,8 +32,10 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 BACKOFF = timedelta(seconds=60)  # wait after attempt n: BACKOFF * 2**(n-1)
-SEND_LEASE = timedelta(minutes=5)  # how long an attempt in flight keeps others off
-DISPATCH_GRACE = timedelta(minutes=10)  # a due message this late has lost its task
+# How long an attempt in flight keeps others off: longer than any provider call takes
+# (e-mail gives up after EMAIL_TIMEOUT, 20 s), short enough that a message whose worker
+# died is sent within a minute, not ten.
+SEND_LEASE = timedelta(seconds=30)
 # Receipts only move a message forward along this order.
 STATUS_RANK = {Status.QUEUED: 0, Status.SENT: 1, Status.DELIVERED: 2, Status.UNDELIVERABLE: 2,
                Status.FAILED: 2}
@@ -220,11 +222,12 @@ def message_receipt(*, provider: str, provider_message_id: str, status: str,
     return message
 
 
-def message_dispatch_due(*, grace: timedelta = DISPATCH_GRACE, limit: int = 1000) -> int:
-    """Enqueue again every queued message whose attempt is overdue by ``grace``; a
-    duplicate task is harmless. Returns how many."""
+def message_dispatch_due(*, grace: timedelta | None = None, limit: int = 1000) -> int:
+    """Enqueue again every queued message whose attempt is overdue by ``grace``
+    (``REDRIVE_GRACE_SECONDS``, 30 s) beyond the task queue's lag; a duplicate task
+    is harmless. Returns how many."""
     return enqueue_overdue(OutboundMessage.objects.filter(status=Status.QUEUED), _enqueue_send,
-                           grace=grace, limit=limit, what="message(s)")
+                           grace=grace or redrive_grace(), limit=limit, what="message(s)")
 
 
 def _reach(citizen: Citizen) -> tuple[str, str]:

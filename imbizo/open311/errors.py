@@ -1,8 +1,10 @@
 """ImbizoError in the spec's own error format: a list of {code, description}.
 
 The spec wants HTTP 404 for what does not exist, 403 for a wrong or missing api_key and
-400 for everything else, and lets the body carry a more specific code: the body keeps
-Imbizo's own status (422 for a point outside the jurisdiction, 405 for a wrong method).
+400 for everything else. Two answers are about the HTTP request itself rather than its
+content, and keep HTTP's own status: 405 for a wrong method (with ``Allow``) and 413 for
+a body past its limit. Whatever the status, the body's ``code`` is the same number, so a
+client may read either.
 """
 
 from django.core.exceptions import ValidationError
@@ -14,6 +16,7 @@ from .formats import render
 
 # Errors that mean "that resource does not exist" in Open311 terms.
 NOT_FOUND_CODES = {"unknown_category"}
+HTTP_LEVEL = {405, 413}
 
 
 def http_status(exc: ImbizoError) -> int:
@@ -21,14 +24,15 @@ def http_status(exc: ImbizoError) -> int:
         return 404
     if exc.status in (401, 403):
         return 403
+    if exc.status in HTTP_LEVEL:
+        return exc.status
     return 400
 
 
 def error_response(fmt: str, exc: ImbizoError) -> HttpResponse:
     status = http_status(exc)
-    code = status if status != 400 else exc.status
     descriptions = exc.extra.get("descriptions") or [exc.message]
-    return render(fmt, "errors", [{"code": code, "description": d} for d in descriptions],
+    return render(fmt, "errors", [{"code": status, "description": d} for d in descriptions],
                   status=status)
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from imbizo.cases.limits import TEXT_MAX_LENGTH
 from imbizo.cases.reference import reference_parse
 from imbizo.core.errors import ImbizoError
 
@@ -41,7 +42,7 @@ class RequestForm(forms.Form):
     first_name = forms.CharField(required=False, max_length=60)
     last_name = forms.CharField(required=False, max_length=60)
     phone = forms.CharField(required=False, max_length=30)
-    description = forms.CharField(required=False, max_length=4000, strip=True)
+    description = forms.CharField(required=False, max_length=TEXT_MAX_LENGTH, strip=True)
     media_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
 
     def clean(self):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from imbizo.cases.models import Case, Category
+from imbizo.cases.photos import photo_url
 
 from .formats import w3_datetime
 
@@ -89,7 +90,8 @@ def _updated(case: Case):
 def request_out(case: Case, absolute: Callable[[str], str]) -> dict:
     """``case`` comes from selectors.public_requests (status_notes, public_photos)."""
     photos = getattr(case, "public_photos", [])
-    media_url = absolute(photos[0].image.url) if photos else case.extra.get("media_url")
+    # The photo's address answers (api/photos.py): bare for a public case, else signed.
+    media_url = absolute(photo_url(photos[0])) if photos else case.extra.get("media_url")
     return {
         "service_request_id": case.reference,
         "status": "open" if case.is_open else "closed",

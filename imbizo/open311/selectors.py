@@ -1,17 +1,18 @@
 """Reads behind Open311: jurisdictions, services and the public register of requests.
 
 GET Service Requests needs no key, so it only ever sees public cases of public
-categories, and the queryset fetches everything a page shows in a fixed number of
-queries (category and department joined, the latest public note as a subquery, public
-photos prefetched).
+categories; GET Service Request with the key that posted a request sees that one too.
+The queryset fetches everything a page shows in a fixed number of queries (category and
+department joined, the latest public note as a subquery, public photos prefetched).
 """
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from imbizo.cases.models import OPEN_STATUSES, Attachment, Case, CaseUpdate, Category, Status
 from imbizo.cases.selectors import category_list
 from imbizo.core.errors import ImbizoError, NotFound
+from imbizo.core.permissions import Actor
 from imbizo.geo.models import Municipality
 
 from .parsing import MAX_RESULTS, RequestFilters
@@ -49,10 +50,22 @@ def service_get(municipality: Municipality, code: str) -> Category:
 
 
 def public_requests(*, municipality: Municipality) -> QuerySet[Case]:
+    return visible_requests(municipality=municipality)
+
+
+def visible_requests(*, municipality: Municipality, poster: Actor | None = None
+                     ) -> QuerySet[Case]:
+    """The public register; for ``poster`` (an API key), also the requests it logged,
+    public or not, so that whoever reported a fire can follow it."""
+    shown = Q(public=True, category__public=True)
+    if poster is not None:
+        shown |= Exists(CaseUpdate.objects.filter(
+            case=OuterRef("pk"), kind=CaseUpdate.Kind.STATUS, from_status="",
+            actor=poster.label))
     notes = CaseUpdate.objects.filter(case=OuterRef("pk"), kind__in=PUBLIC_UPDATE_KINDS) \
         .exclude(text="").order_by("-created", "-id").values("text")[:1]
     photos = Attachment.objects.filter(public=True).order_by("created", "id")
-    return Case.objects.filter(municipality=municipality, public=True, category__public=True) \
+    return Case.objects.filter(shown, municipality=municipality) \
         .select_related("category", "department") \
         .annotate(status_notes=Subquery(notes)) \
         .prefetch_related(Prefetch("attachments", queryset=photos, to_attr="public_photos")) \

@@ -8,13 +8,19 @@ session, so these views (and only these) are exempt from CSRF checks.
 from functools import wraps
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
 from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from imbizo.api.keys import api_key_actor
+from imbizo.api.limits import too_large_message
 from imbizo.cases.models import Category
 from imbizo.cases.reference import reference_parse
 from imbizo.cases.selectors import category_list
@@ -54,6 +60,11 @@ def endpoint(*methods: str):
                 return view(request, fmt, *args, **kwargs)
             except ValidationError as exc:
                 return error_response(fmt, from_validation_error(exc))
+            except RequestDataTooBig:
+                return error_response(fmt, ImbizoError(
+                    "request_too_large", too_large_message(request), status=413))
+            except (TooManyFieldsSent, TooManyFilesSent) as exc:
+                return error_response(fmt, ImbizoError("too_many_fields", str(exc)))
             except ImbizoError as exc:
                 return error_response(fmt, exc)
         return wrapper
@@ -118,14 +129,21 @@ def _request_create(request, fmt):
 
 @endpoint("GET")
 def request_detail(request, fmt, service_request_id):
+    """A public request; with the X-API-Key header of the key that posted it, also one
+    kept out of the public register (a private category, or logged as private)."""
+    poster = None
+    if (key := request.headers.get("X-API-Key")) is not None:
+        poster = api_key_actor(key.strip(), channel="api") if key.strip() else None
+        if poster is None:
+            raise PermissionDenied(_("Unknown or revoked API key in X-API-Key."))
     municipality = selectors.jurisdiction_get(request.GET.get("jurisdiction_id"))
-    missing = NotFound("unknown_request", _("No public service request %(id)s.")
+    missing = NotFound("unknown_request", _("No service request %(id)s that you may see.")
                        % {"id": service_request_id})
     try:
         reference = reference_parse(service_request_id)
     except ImbizoError:
         raise missing from None
-    case = selectors.public_requests(municipality=municipality) \
+    case = selectors.visible_requests(municipality=municipality, poster=poster) \
         .filter(reference=reference).first()
     if case is None:
         raise missing

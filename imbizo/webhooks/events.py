@@ -1,16 +1,17 @@
 """Which domain events reach webhooks, and the subscribers that turn them into deliveries.
 
 Every event is emitted as ``emit(name, municipality_id=<int>, data=<dict>)``; the
-subscribers run after the writing transaction commits.
+subscribers run once it is committed, and again if its relay was cut short: the domain
+event's id is the deliveries' event id, so a second run creates none twice. A subscriber
+that raises leaves the event to the relay's retries (core/events.py).
 """
 
-import logging
+import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from imbizo.core.events import subscribe
-
-logger = logging.getLogger(__name__)
 
 WEBHOOK_EVENTS: tuple[str, ...] = (
     "case_logged",
@@ -24,16 +25,12 @@ WEBHOOK_EVENTS: tuple[str, ...] = (
 
 
 def _subscriber(event: str) -> Callable[..., None]:
-    def on_event(*, municipality_id: int, data: dict, **_: Any) -> None:
+    def on_event(*, municipality_id: int, data: dict, event_id: uuid.UUID,
+                 event_created: datetime, **_: Any) -> None:
         from .services import webhook_deliveries_create
 
-        try:
-            webhook_deliveries_create(event=event, municipality_id=municipality_id, data=data)
-        except Exception:
-            # The change that emitted the event is already committed: failing here would
-            # answer its request with an error although it succeeded. Make it loud instead.
-            logger.exception("Webhook deliveries for %s in municipality %s were not created",
-                             event, municipality_id)
+        webhook_deliveries_create(event=event, municipality_id=municipality_id, data=data,
+                                  event_id=event_id, created=event_created)
 
     on_event.__name__ = on_event.__qualname__ = f"webhooks_on_{event}"
     return on_event

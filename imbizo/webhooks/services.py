@@ -1,6 +1,7 @@
 """Every write to webhooks: subscriptions, deliveries, attempts and replays.
 
-A delivery is created after the event's transaction commits and sent by the
+A delivery is created when its domain event is relayed, after the event's transaction
+commits (again, idempotently, if that relay was cut short), and sent by the
 ``deliver_webhook`` task: one POST per attempt, retried with exponential backoff on a
 5xx, 408, 425, 429 or a network failure, given up on any other 3xx/4xx or after
 ``MAX_ATTEMPTS``.
@@ -14,15 +15,15 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from imbizo.audit.services import audit_record
 from imbizo.core.config_cache import config_cache
 from imbizo.core.errors import ImbizoError
-from imbizo.core.outbox import enqueue_overdue
+from imbizo.core.outbox import enqueue_overdue, redrive_grace
 from imbizo.core.permissions import Actor, require
 from imbizo.geo.models import Municipality
 
@@ -41,7 +42,9 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
-DISPATCH_GRACE = timedelta(minutes=10)  # a due delivery this late has lost its task
+# How long an attempt in flight keeps other workers off the delivery: well beyond the
+# POST's 10 s timeout, short enough that a delivery whose worker died goes on soon.
+ATTEMPT_LEASE = timedelta(seconds=30)
 RETRY_STATUSES = frozenset({408, 409, 425, 429})
 Status = WebhookDelivery.Status
 
@@ -129,30 +132,39 @@ def webhook_subscriptions_active(municipality_id: int) -> list[WebhookSubscripti
         .select_related("municipality").defer("municipality__boundary").order_by("pk")))
 
 
-def webhook_deliveries_create(*, event: str, municipality_id: int,
-                              data: dict) -> list[WebhookDelivery]:
+def webhook_deliveries_create(*, event: str, municipality_id: int, data: dict,
+                              event_id: uuid.UUID | None = None,
+                              created: datetime | None = None) -> list[WebhookDelivery]:
     """One delivery per active subscription of the municipality that lists ``event``,
-    all sharing one event id and body, each sent by its own task after commit. With no
-    subscription (the usual case) it costs no query once the subscriptions are memoised,
-    and no transaction."""
+    all sharing the event's id (the domain event's; a new one if None) and body, each
+    sent by its own task after commit. Idempotent on ``event_id``: called again, it adds
+    only the deliveries still missing. With no subscription (the usual case) it costs no
+    query once the subscriptions are memoised, and no transaction."""
     webhook_events_check([event])
     subscriptions = [s for s in webhook_subscriptions_active(municipality_id)
                      if event in s.events]
-    return _deliveries_write(event, subscriptions, data) if subscriptions else []
+    if not subscriptions:
+        return []
+    return _deliveries_write(event, subscriptions, data, event_id or uuid.uuid4(),
+                             created or timezone.now())
 
 
 @transaction.atomic
-def _deliveries_write(event: str, subscriptions: list[WebhookSubscription],
-                      data: dict) -> list[WebhookDelivery]:
+def _deliveries_write(event: str, subscriptions: list[WebhookSubscription], data: dict,
+                      event_id: uuid.UUID, created: datetime) -> list[WebhookDelivery]:
     now = timezone.now()
-    event_id = uuid.uuid4()
-    payload = webhook_payload(event_id=event_id, event=event, created=now,
+    payload = webhook_payload(event_id=event_id, event=event, created=created,
                               municipality_code=subscriptions[0].municipality.code, data=data)
-    deliveries = WebhookDelivery.objects.bulk_create([
-        WebhookDelivery(subscription=s, event=event, event_id=event_id, payload=payload,
-                        next_attempt_at=now)
-        for s in subscriptions
-    ])
+    wanted = [WebhookDelivery(subscription=s, event=event, event_id=event_id, payload=payload,
+                              next_attempt_at=now) for s in subscriptions]
+    try:
+        with transaction.atomic():
+            deliveries = WebhookDelivery.objects.bulk_create(wanted)
+    except IntegrityError:  # the event relayed again: the deliveries made then stand
+        made = set(WebhookDelivery.objects.filter(event_id=event_id)
+                   .values_list("subscription_id", flat=True))
+        deliveries = WebhookDelivery.objects.bulk_create(
+            [d for d in wanted if d.subscription_id not in made])
     ids = [d.pk for d in deliveries]
 
     def enqueue_all() -> None:
@@ -171,11 +183,13 @@ def _enqueue(delivery_id: int, run_after: datetime | None = None) -> None:
     task.enqueue(delivery_id)
 
 
-def webhook_dispatch_due(*, grace: timedelta = DISPATCH_GRACE, limit: int = 1000) -> int:
-    """Enqueue again every pending delivery whose attempt is overdue by ``grace``. A
-    duplicate task is harmless: an attempt is claimed before it is sent. Returns how many."""
+def webhook_dispatch_due(*, grace: timedelta | None = None, limit: int = 1000) -> int:
+    """Enqueue again every pending delivery whose attempt is overdue by ``grace``
+    (``REDRIVE_GRACE_SECONDS``, 30 s) beyond the task queue's lag. A duplicate task
+    is harmless: an attempt is claimed before it is sent. Returns how many."""
     return enqueue_overdue(WebhookDelivery.objects.filter(status=Status.PENDING), _enqueue,
-                           grace=grace, limit=limit, what="webhook deliveries")
+                           grace=grace or redrive_grace(), limit=limit,
+                           what="webhook deliveries")
 
 
 def webhook_retry_delay(attempt: int) -> timedelta:
@@ -191,12 +205,14 @@ def _should_retry(status: int | None) -> bool:
 def webhook_delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
     """Send one pending delivery once, record the attempt and decide what comes next.
 
-    Returns None when there was nothing to send (unknown, no longer pending, or taken
-    by another worker). No transaction is held open during the HTTP request.
+    Returns None when there was nothing to send: unknown, no longer pending, not due yet
+    (a copy of its task came early: the clock's re-drive, a reclaimed task) or being
+    attempted by another worker. No transaction is held open during the HTTP request.
     """
+    now = timezone.now()
     delivery = (WebhookDelivery.objects.select_related("subscription")
                 .filter(pk=delivery_id, status=Status.PENDING).first())
-    if delivery is None:
+    if delivery is None or (delivery.next_attempt_at and delivery.next_attempt_at > now):
         return None
     subscription = delivery.subscription
     if not subscription.active:
@@ -205,11 +221,14 @@ def webhook_delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
         logger.info("Webhook delivery %s dropped: subscription %s is inactive",
                     delivery.pk, subscription.pk)
         return None
-    # Claim this attempt, so that a task delivered twice by the queue sends once.
+    # Claim this attempt: one conditional UPDATE locks the row, checks that it is still
+    # due and at the attempt read above, and keeps other workers off it for the lease. A
+    # second copy of the task, here at the same moment, matches no row and sends nothing.
     number = delivery.attempts + 1
     claimed = WebhookDelivery.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
         pk=delivery.pk, status=Status.PENDING, attempts=delivery.attempts,
-    ).update(attempts=number)
+    ).update(attempts=number, next_attempt_at=now + ATTEMPT_LEASE)
     if not claimed:
         return None
     delivery.attempts = number
@@ -235,20 +254,33 @@ def webhook_delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
 @transaction.atomic
 def _attempt_record(delivery: WebhookDelivery, started: datetime,
                     result: PostResult) -> WebhookDelivery:
+    """Log the attempt and, if the delivery is still this attempt's (its lease did not
+    run out and let another worker take it on), set what comes next: the one retry task
+    of the chain is enqueued only here."""
     WebhookAttempt.objects.create(
         delivery=delivery, at=started, response_status=result.status,
         response_body=result.body_excerpt, error=result.error, duration_ms=result.duration_ms)
     now = timezone.now()
+    retry = False
     if result.status is not None and 200 <= result.status < 300:
-        delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
-            Status.SUCCEEDED, now, None)
+        outcome = {"status": Status.SUCCEEDED, "delivered_at": now, "next_attempt_at": None}
     elif _should_retry(result.status) and delivery.attempts < MAX_ATTEMPTS:
-        delivery.next_attempt_at = now + webhook_retry_delay(delivery.attempts)
+        outcome = {"next_attempt_at": now + webhook_retry_delay(delivery.attempts)}
+        retry = True
+    else:
+        outcome = {"status": Status.FAILED, "next_attempt_at": None}
+    mine = WebhookDelivery.objects.filter(pk=delivery.pk, status=Status.PENDING,
+                                          attempts=delivery.attempts).update(**outcome)
+    if not mine:
+        logger.warning("Webhook delivery %s attempt %d: taken on by another worker meanwhile",
+                       delivery.pk, delivery.attempts)
+        delivery.refresh_from_db()
+        return delivery
+    for name, value in outcome.items():
+        setattr(delivery, name, value)
+    if retry:
         run_after = delivery.next_attempt_at
         transaction.on_commit(lambda: _enqueue(delivery.pk, run_after))
-    else:
-        delivery.status, delivery.next_attempt_at = Status.FAILED, None
-    delivery.save(update_fields=["status", "delivered_at", "next_attempt_at"])
     logger.info("Webhook delivery %s attempt %d: %s -> %s", delivery.pk, delivery.attempts,
                 result.status or result.error.split(":")[0], delivery.status)
     return delivery

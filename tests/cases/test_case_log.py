@@ -110,8 +110,9 @@ def test_logging_runs_a_fixed_number_of_queries(log_case, django_assert_num_quer
     log_case()
     settings.CONFIG_CHECK_SECONDS = 3600  # as a server runs: configuration is memoised
     # The reference in a (nested) transaction of its own: savepoint, number, release; then
-    # savepoint, case, history, follower, first SLA task, audit (3), release. Writes only.
-    with django_assert_num_queries(12):
+    # savepoint, case, history, follower, first SLA task, the case_logged event, audit (3),
+    # release. Writes only.
+    with django_assert_num_queries(13):
         log_case()
 
 

@@ -27,7 +27,8 @@ def test_open_cases_of_the_category_nearby_are_offered_nearest_first(log_case):
     log_case("pothole", lat=-29.96, lon=20.05)  # 1.1 km away: outside 30 m
     log_case("streetlight", lat=-29.9501, lon=20.05)  # other category
     pothole = Category.objects.get(code="pothole", municipality__code="AAA")
-    offered = duplicate_candidates(category=pothole, latitude=-29.95011, longitude=20.05)
+    offered = duplicate_candidates(actor=system_actor(), category=pothole, latitude=-29.95011,
+                                   longitude=20.05)
     assert [case.pk for case, _ in offered] == [nearer.pk, near.pk]
     assert offered[0][1] < offered[1][1] <= pothole.duplicate_radius_m
 

@@ -215,3 +215,26 @@ def test_a_breach_reaches_the_municipalitys_webhooks(log_case, municipalities,
     body = json.loads(delivery.payload)
     assert body["data"]["reference"] == case.reference
     assert body["data"]["sla"] == {"what": "escalated", "level": 1}
+
+
+def test_a_checkpoint_run_again_after_its_commit_acts_once(log_case,
+                                                         django_capture_on_commit_callbacks):
+    """Its worker died between the commit and marking the task done, and the task was
+    reclaimed: the second run neither records nor escalates again, nor forks the chain."""
+    case = log_case("burst-pipe")
+    # Every checkpoint of the chain already due, as when its tasks run for real.
+    shift = case.resolve_due - timezone.now() + timedelta(minutes=1)
+    Case.objects.filter(pk=case.pk).update(ack_due=case.ack_due - shift,
+                                           resolve_due=case.resolve_due - shift,
+                                           created=case.created - shift)
+    case.refresh_from_db()
+    chain = case.resolve_due
+    for kind, due, outcome in (("ack", case.ack_due, "ack breached"),
+                               ("warning", warning_time(case), "warned"),
+                               ("breach", case.resolve_due, "escalated to level 1")):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert run_checkpoint(case, kind, due, chain) == outcome
+            assert run_checkpoint(case, kind, due, chain) == "done already"
+    assert [kind for kind, _, _ in checkpoint_tasks()] == ["ack", "warning", "breach"]
+    assert CaseUpdate.objects.filter(case=case, kind="escalation").count() == 3
+    assert Case.objects.get(pk=case.pk).escalation_level == 1

@@ -17,15 +17,19 @@ def xml(response) -> ET.Element:
 
 
 def errors(response, status: int, fmt: str = "json") -> list[dict]:
-    """The spec's error list, whichever format, as dicts."""
+    """The spec's error list, whichever format, as dicts; every error's code is the HTTP
+    status, so a client may read either."""
     assert response.status_code == status, response.content
     if fmt == "xml":
         root = xml(response)
         assert root.tag == "errors"
-        return [{"code": int(e.findtext("code")), "description": e.findtext("description")}
-                for e in root.findall("error")]
-    assert response["Content-Type"] == "application/json; charset=utf-8"
-    return response.json()
+        found = [{"code": int(e.findtext("code")), "description": e.findtext("description")}
+                 for e in root.findall("error")]
+    else:
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        found = response.json()
+    assert found and all(error["code"] == status for error in found), found
+    return found
 
 
 def photo(colour: str = "red", size: tuple[int, int] = (64, 48)) -> bytes:

@@ -40,11 +40,11 @@ def test_anything_else_under_the_prefix_is_404_in_the_spec_format(o311, municipa
     ("post", "requests/AAA-2501-0001-0.json", "GET, HEAD"),
     ("patch", "discovery.json", "GET, HEAD"),
 ])
-def test_a_wrong_method_is_400_with_code_405(client, municipalities, method, path, allow):
+def test_a_wrong_method_is_405(client, municipalities, method, path, allow):
     response = getattr(client, method)(f"{BASE}/{path}")
     fmt = path.rsplit(".", 1)[1]
-    (error,) = errors(response, 400, fmt)
-    assert error["code"] == 405 and method.upper() in error["description"]
+    (error,) = errors(response, 405, fmt)
+    assert method.upper() in error["description"]
     assert response["Allow"] == allow
 
 

@@ -79,27 +79,27 @@ def test_a_missing_required_attribute_is_named(post):
     assert not Case.objects.exists()
 
 
-@pytest.mark.parametrize("fields, status, code, words", [
-    ({"service_code": "unicorns"}, 404, 404, "unicorns"),
-    ({"jurisdiction_id": "ZZZ"}, 404, 404, "ZZZ"),
-    ({"long": "20.35"}, 400, 422, "Bbb Local"),  # a point in the other municipality
-    ({"lat": "-34.5", "long": "17.0"}, 400, 422, "not in any municipality"),
-    ({"lat": None, "long": None}, 400, 400, "lat and long, or address_string"),
-    ({"lat": None, "long": None, "address_id": "545483"}, 400, 400, "address_id is not"),
-    ({"long": None}, 400, 400, "both lat and long"),
-    ({"lat": "north"}, 400, 400, "lat:"),
-    ({"lat": "95"}, 400, 400, "lat:"),
-    ({"lat": "nan"}, 400, 400, "lat:"),
-    ({"description": ""}, 400, 400, "describe"),
-    ({"description": "x" * 4001}, 400, 400, "description:"),
-    ({"email": "not-an-address"}, 400, 400, "email:"),
-    ({"phone": "12"}, 400, 400, "phone number"),
-    ({"service_code": None}, 400, 400, "service_code:"),
-    ({"media_url": "javascript:alert(1)"}, 400, 400, "media_url:"),
+@pytest.mark.parametrize("fields, status, words", [
+    ({"service_code": "unicorns"}, 404, "unicorns"),
+    ({"jurisdiction_id": "ZZZ"}, 404, "ZZZ"),
+    ({"long": "20.35"}, 400, "Bbb Local"),  # a point in the other municipality
+    ({"lat": "-34.5", "long": "17.0"}, 400, "not in any municipality"),
+    ({"lat": None, "long": None}, 400, "lat and long, or address_string"),
+    ({"lat": None, "long": None, "address_id": "545483"}, 400, "address_id is not"),
+    ({"long": None}, 400, "both lat and long"),
+    ({"lat": "north"}, 400, "lat:"),
+    ({"lat": "95"}, 400, "lat:"),
+    ({"lat": "nan"}, 400, "lat:"),
+    ({"description": ""}, 400, "describe"),
+    ({"description": "x" * 4001}, 400, "description:"),
+    ({"email": "not-an-address"}, 400, "email:"),
+    ({"phone": "12"}, 400, "phone number"),
+    ({"service_code": None}, 400, "service_code:"),
+    ({"media_url": "javascript:alert(1)"}, 400, "media_url:"),
 ])
-def test_bad_input_gets_a_clear_error_and_writes_nothing(post, fields, status, code, words):
+def test_bad_input_gets_a_clear_error_and_writes_nothing(post, fields, status, words):
     (error,) = errors(post(**fields), status)
-    assert error["code"] == code and words in error["description"], error
+    assert words in error["description"], error
     assert not Case.objects.exists()
 
 

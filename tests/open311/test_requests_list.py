@@ -151,7 +151,7 @@ def test_the_first_public_photo_is_the_media_url(o311, log_case, resident):
     attachment_add(actor=resident, case=case, data=photo("blue"), public=False)
     first = attachment_add(actor=resident, case=case, data=photo("red"))
     (request,) = o311("requests.json", AAA).json()
-    assert request["media_url"] == f"http://testserver{first.image.url}"
+    assert request["media_url"] == f"http://testserver/photos/{first.uuid}"
 
 
 def test_listing_runs_a_fixed_number_of_queries(o311, log_case, officer, resident,

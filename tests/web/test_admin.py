@@ -60,7 +60,7 @@ def test_an_agent_adds_a_resident_only_in_their_municipality_and_it_is_audited(
     client.post("/admin/accounts/citizen/add/", {**form, "municipality": aaa.pk})
     lerato = Citizen.objects.get(name="Lerato")
     assert lerato.phone == "+27835550001"
-    entry = AuditEntry.objects.get(action="citizen.create")
+    entry = AuditEntry.objects.get(action="citizen.register", channel="admin")
     assert entry.channel == "admin" and entry.municipality_code == "AAA"
 
 

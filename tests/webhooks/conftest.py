@@ -10,6 +10,7 @@ from imbizo.core import events as core_events
 from imbizo.core.events import emit
 from imbizo.core.permissions import system_actor
 from imbizo.webhooks.events import WEBHOOK_EVENTS
+from imbizo.webhooks.models import WebhookDelivery
 from imbizo.webhooks.services import webhook_subscription_create
 
 CASE = {"reference": "AAA-000123", "status": "logged", "category": "water_leak",
@@ -59,7 +60,10 @@ def queued():
 
 @pytest.fixture
 def clock_reaches_queued_tasks():
-    """Stand in for the passing of time: every waiting task becomes due now."""
+    """Stand in for the passing of time: every waiting task, and every pending
+    delivery's next attempt, is due now."""
     def advance():
         DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+        WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING).update(
+            next_attempt_at=timezone.now())
     return advance

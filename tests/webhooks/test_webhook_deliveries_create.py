@@ -1,6 +1,7 @@
 """Domain events become deliveries for the matching subscriptions, after commit."""
 
 import json
+import uuid
 from datetime import datetime
 
 import pytest
@@ -117,3 +118,17 @@ def test_an_event_nobody_subscribed_to_costs_no_query_once_memoised(
     with django_assert_num_queries(0):  # and no transaction with nothing to write
         assert webhook_deliveries_create(event="case_logged", municipality_id=aaa.pk,
                                          data=CASE) == []
+
+
+def test_the_same_event_created_again_makes_no_second_delivery(
+        subscribe, two_municipalities, django_capture_on_commit_callbacks, queued):
+    """A domain event can be relayed twice; its id is the deliveries' event id."""
+    aaa = two_municipalities[0]
+    subscribe()
+    event_id = uuid.uuid4()
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            webhook_deliveries_create(event="case_logged", municipality_id=aaa.pk, data=CASE,
+                                      event_id=event_id)
+    assert WebhookDelivery.objects.get().event_id == event_id
+    assert [t.task.name for t in queued()] == ["deliver_webhook"]

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from django.utils import timezone
 
 from imbizo.core.permissions import system_actor
 from imbizo.webhooks.models import WebhookAttempt, WebhookDelivery
@@ -22,6 +23,11 @@ def delivery(subscribe, emit_event, two_municipalities):
     subscribe()
     emit_event("case_logged", two_municipalities[0])
     return WebhookDelivery.objects.get()
+
+
+def due_now(delivery) -> None:
+    """Time passes until the delivery's next attempt is due."""
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
 
 
 def attempt(delivery, django_capture_on_commit_callbacks):
@@ -121,6 +127,7 @@ def test_it_gives_up_after_the_last_attempt_with_doubling_waits(
     respx_mock.post(URL).mock(return_value=httpx.Response(503))
     waits = []
     for number in range(1, MAX_ATTEMPTS + 1):
+        due_now(delivery)
         attempt(delivery, django_capture_on_commit_callbacks)
         delivery.refresh_from_db()
         assert delivery.attempts == number

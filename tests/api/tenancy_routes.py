@@ -1,0 +1,338 @@
+"""Every route of the API v1, Open311 and the site, and what each caller may do there.
+
+``routes_enumerated()`` reads the routes from the running code: the API's OpenAPI
+document (method and path), Open311's URLconf and the project's root URLconf (all but
+the admin; the API's own pages, such as its documentation, included). ``ROUTES`` maps
+each of them to how to call it (paths filled from the world: ``{A.public.reference}`` is
+the public case of AAA, the caller's own municipality when the caller is of AAA) and what
+each caller class gets. A route added without an entry here fails
+test_the_table_covers_every_route, naming it.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.urls import URLPattern, URLResolver
+from django.utils import timezone
+
+from imbizo.api.v1 import api
+from imbizo.open311 import urls as open311_urls
+from imbizo.urls import urlpatterns as root_urlpatterns
+
+from .tenancy_world import (
+    AAA,
+    ERASES_RESIDENTS,
+    EXPORTS_RESIDENTS,
+    LOGS_CASES,
+    NEIGHBOURS,
+    READS_ANALYTICS,
+    RESIDENTS,
+    VIEWS_CASES,
+    VIEWS_RESIDENTS,
+    WORKS_CASES,
+    Caller,
+    World,
+    photo_bytes,
+)
+
+OPEN311 = "/open311/v2/"
+# The Django admin is scoped by audit/admin_scoping.py and tested in tests/web; Open311
+# is enumerated apart.
+ROOT_SKIPPED = {"admin/", "open311/v2/"}
+ANY = "ANY"  # a plain Django view answers whichever methods it decides
+
+
+# --- enumeration ------------------------------------------------------------------------
+def _template(pattern) -> str:
+    """``^requests/(?P<service_request_id>[^/]+?)\\.(?P<fmt>…)$`` -> ``requests/{id}.{fmt}``,
+    ``photos/<uuid:uuid>`` -> ``photos/{uuid}``."""
+    text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", str(pattern))
+    text = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", text)
+    return text.removeprefix("^").removesuffix("$").replace("\\.", ".").replace("\\Z", "")
+
+
+def _flatten(patterns, prefix: str):
+    for entry in patterns:
+        here = prefix + _template(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if prefix == "/" and here.removeprefix("/") in ROOT_SKIPPED:
+                continue
+            yield from _flatten(entry.url_patterns, here)
+        elif isinstance(entry, URLPattern):
+            yield here
+
+
+def routes_enumerated() -> set[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    found = {(method.upper(), path) for path, operations in schema["paths"].items()
+             for method in operations}
+    found |= {(ANY, path) for path in _flatten(open311_urls.urlpatterns, OPEN311)}
+    # The API's operations are named by method above; its other pages (documentation).
+    found |= {(ANY, path) for path in _flatten(root_urlpatterns, "/")
+              if path not in schema["paths"]}
+    return found
+
+
+# --- who may do what (on records of AAA) -----------------------------------------------
+def anonymous(c: Caller) -> bool:
+    return c.kind == "anonymous"
+
+
+def sees_case(c: Caller) -> bool:
+    """Every case of the world lies in ward 1 and goes to roads, so the narrowed officer,
+    supervisor and councillor see them all."""
+    return c.holds(VIEWS_CASES)
+
+
+def logs(c: Caller) -> bool:
+    return c.holds(LOGS_CASES)
+
+
+def works(c: Caller) -> bool:
+    return c.holds(WORKS_CASES)
+
+
+def sees_resident(c: Caller) -> bool:
+    """The resident lives in ward 1; a membership narrowed to a department opens no
+    resident (least privilege)."""
+    return c.holds(VIEWS_RESIDENTS) and not c.narrowed_to_department
+
+
+def is_contractor_of_the_order(c: Caller) -> bool:
+    return c.name == f"staff-{AAA}-contractor"
+
+
+def anyone(_c: Caller) -> int:
+    return 200
+
+
+def signed_in(c: Caller) -> int:
+    return 401 if anonymous(c) else 200
+
+
+def read(allowed: Callable[[Caller], bool]) -> Callable[[Caller], int]:
+    """A read of one record: 404 to whoever may not see it (no hint it exists)."""
+    return lambda c: 401 if anonymous(c) else 200 if allowed(c) else 404
+
+
+def guarded(allowed: Callable[[Caller], bool]) -> Callable[[Caller], int]:
+    """An action guarded by a permission, on no record in particular."""
+    return lambda c: 401 if anonymous(c) else 200 if allowed(c) else 403
+
+
+def change(allowed: Callable[[Caller], bool],
+           visible: Callable[[Caller], bool] = sees_case) -> Callable[[Caller], int]:
+    """A change to one record: 404 if the caller may not see it, 403 if they may see but
+    not change it."""
+    return lambda c: (401 if anonymous(c) else 200 if allowed(c)
+                      else 403 if visible(c) else 404)
+
+
+def found_by(allowed: Callable[[Caller], bool]) -> Callable[[Caller], int]:
+    """A page or file outside the API: whoever may not see it gets the same 404 as for
+    one that does not exist, signed in or not."""
+    return lambda c: 200 if allowed(c) else 404
+
+
+def works_the_order(c: Caller) -> bool:
+    return works(c) or is_contractor_of_the_order(c)
+
+
+def sees_the_order(c: Caller) -> bool:
+    return sees_case(c) or is_contractor_of_the_order(c)
+
+
+def open311_post(c: Caller) -> int:
+    """Open311 clients post with an api_key in the form; a session is no key."""
+    return 200 if c.kind == "key" and logs(c) else 403
+
+
+def not_found(_c: Caller) -> int:
+    return 404
+
+
+# --- the table ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str  # str.format'ed with A (AAA's place) and B (BBB's)
+    expect: Callable[[Caller], int]
+    variant: str = ""
+    query: dict = field(default_factory=dict)
+    body: Callable[[World], dict] | None = None
+    kind: str = "json"  # json | multipart | form (Open311)
+    writes: bool = False
+    register: bool = False  # a public register: public records of ``target`` for anyone
+    target: str | None = AAA  # the municipality the call is about (None: any)
+    shows: Callable[[Caller, World], set[str]] | None = None  # identifiers that must appear
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}{'|' + self.variant if self.variant else ''}"
+
+
+WINDOW = {"municipality": AAA, "since": "2020-01-01T00:00:00Z", "until": "2100-01-01T00:00:00Z"}
+HERE = {"lat": "-29.95", "lon": "20.05"}
+NEW_CASE = {"category": "pothole", "description": "Another pothole", "latitude": -29.951,
+            "longitude": 20.051, "municipality": AAA}
+OPEN311_NEW = {"jurisdiction_id": AAA, "service_code": "pothole", "lat": "-29.951",
+               "long": "20.051", "description": "Another pothole"}
+FORMATS = ("json", "xml")
+REPORTER = {"phone": RESIDENTS[AAA][0]}  # the number AAA's resident reports with
+CASE = "/api/v1/cases/{reference}"
+
+
+def _shows_public(c: Caller, w: World) -> set[str]:
+    return {w.A.public.reference} if sees_case(c) else set()
+
+
+def _shows_nearby(c: Caller, w: World) -> set[str]:
+    return {w.A.public.reference, w.A.private.reference} if sees_case(c) else set()
+
+
+def _case_detail(variant: str) -> Call:
+    return Call("GET", f"/api/v1/cases/{{A.{variant}.reference}}", read(sees_case), variant)
+
+
+def _open311_each_format(template: str, expect, method: str = "GET", **kwargs) -> list[Call]:
+    return [Call(method, OPEN311 + template.replace("{fmt}", fmt), expect, **kwargs)
+            for fmt in FORMATS]
+
+
+def _open311_detail(variant: str, expect, place: str = "A") -> list[Call]:
+    return [Call("GET", f"{OPEN311}requests/{{{place}.{variant}.reference}}.{fmt}", expect,
+                 variant=f"{place}.{variant}", query={"jurisdiction_id": AAA}, register=True)
+            for fmt in FORMATS]
+
+
+ROUTES: dict[tuple[str, str], list[Call]] = {
+    # --- API v1 -------------------------------------------------------------------------
+    ("GET", "/api/v1/health"): [Call("GET", "/api/v1/health", anyone, register=True)],
+    ("GET", "/api/v1/geo/locate"): [
+        Call("GET", "/api/v1/geo/locate", anyone, query=HERE, register=True)],
+    ("GET", "/api/v1/categories"): [
+        Call("GET", "/api/v1/categories", anyone, query={"municipality": AAA}, register=True)],
+    ("POST", "/api/v1/cases"): [
+        Call("POST", "/api/v1/cases", guarded(logs), body=lambda w: NEW_CASE, writes=True)],
+    ("GET", "/api/v1/cases"): [
+        Call("GET", "/api/v1/cases", signed_in, shows=_shows_public)],
+    ("GET", "/api/v1/cases/duplicates"): [
+        Call("GET", "/api/v1/cases/duplicates", signed_in, variant=category,
+             query={"category": category, "municipality": AAA, **HERE},
+             shows=_shows_nearby if category == "pothole" else None)
+        for category in ("pothole", "illegal-connection", "graffiti")],
+    ("GET", CASE): [_case_detail(v) for v in ("public", "private", "hidden")],
+    ("POST", CASE + "/transition"): [
+        Call("POST", "/api/v1/cases/{A.public.reference}/transition", change(works),
+             body=lambda w: {"action": "start"}, writes=True)],
+    ("POST", CASE + "/comments"): [
+        Call("POST", "/api/v1/cases/{A.public.reference}/comments", change(logs),
+             body=lambda w: {"text": "Crew on the way", "public": False}, writes=True)],
+    ("POST", CASE + "/assign"): [
+        # Supervisors assign; the call centre (who log cases) corrects the routing.
+        Call("POST", "/api/v1/cases/{A.public.reference}/assign", change(logs),
+             body=lambda w: {"department": "roads"}, writes=True)],
+    ("POST", CASE + "/merge"): [
+        Call("POST", "/api/v1/cases/{A.second.reference}/merge", change(works),
+             body=lambda w: {"into": w.A.public.reference}, writes=True)],
+    ("POST", CASE + "/attachments"): [
+        Call("POST", "/api/v1/cases/{A.public.reference}/attachments", change(logs),
+             body=lambda w: {"file": photo_bytes("green")}, kind="multipart", writes=True)],
+    ("POST", CASE + "/workorders"): [
+        Call("POST", "/api/v1/cases/{A.public.reference}/workorders", change(works),
+             body=lambda w: {"contractor": w.A.contractor.pk, "scope": "Patch it",
+                             "due": str(timezone.localdate() + timedelta(days=3))},
+             writes=True)],
+    ("GET", "/api/v1/contractors"): [
+        Call("GET", "/api/v1/contractors", guarded(works), query={"municipality": AAA})],
+    ("GET", "/api/v1/workorders/{order_id}"): [
+        Call("GET", "/api/v1/workorders/{A.work_order.pk}", read(sees_the_order))],
+    ("POST", "/api/v1/workorders/{order_id}/photos"): [
+        Call("POST", "/api/v1/workorders/{A.work_order.pk}/photos",
+             change(works_the_order, sees_the_order),
+             body=lambda w: {"file": photo_bytes("purple")}, kind="multipart", writes=True)],
+    # A key or staff member who logs cases acts for the resident named by phone.
+    ("POST", CASE + "/join"): [
+        Call("POST", "/api/v1/cases/{A.public.reference}/join", change(logs),
+             body=lambda w: {"phone": NEIGHBOURS[AAA][0]}, writes=True)],
+    ("POST", CASE + "/confirm"): [
+        Call("POST", "/api/v1/cases/{A.resolved.reference}/confirm", change(logs),
+             body=lambda w: REPORTER, writes=True)],
+    ("POST", CASE + "/reopen"): [
+        Call("POST", "/api/v1/cases/{A.resolved.reference}/reopen", change(logs),
+             body=lambda w: {**REPORTER, "reason": "Still there"}, writes=True)],
+    ("POST", CASE + "/rate"): [
+        Call("POST", "/api/v1/cases/{A.closed.reference}/rate", change(logs),
+             body=lambda w: {**REPORTER, "rating": 4}, writes=True)],
+    ("POST", CASE + "/cancel"): [
+        Call("POST", "/api/v1/cases/{A.public.reference}/cancel", change(logs),
+             body=lambda w: {**REPORTER, "note": "Fixed it myself"}, writes=True)],
+    ("GET", "/api/v1/workorders"): [
+        Call("GET", "/api/v1/workorders", signed_in,
+             shows=lambda c, w: {w.A.public.reference}
+             if sees_case(c) or is_contractor_of_the_order(c) else set())],
+    ("POST", "/api/v1/workorders/{order_id}"): [
+        Call("POST", "/api/v1/workorders/{A.work_order.pk}",
+             change(lambda c: works(c) or is_contractor_of_the_order(c),
+                    lambda c: sees_case(c) or is_contractor_of_the_order(c)),
+             body=lambda w: {"action": "note", "note": "Cones placed"}, writes=True)],
+    ("GET", "/api/v1/sla/compliance"): [
+        Call("GET", "/api/v1/sla/compliance", guarded(lambda c: c.holds(READS_ANALYTICS)),
+             query=WINDOW)],
+    ("GET", "/api/v1/citizens/{uuid}/export"): [
+        Call("GET", "/api/v1/citizens/{A.resident.uuid}/export",
+             change(lambda c: c.holds(EXPORTS_RESIDENTS), sees_resident),
+             shows=lambda c, w: {w.A.resident.phone} if c.holds(EXPORTS_RESIDENTS) else set())],
+    ("POST", "/api/v1/citizens/{uuid}/erase"): [
+        Call("POST", "/api/v1/citizens/{A.resident.uuid}/erase",
+             change(lambda c: c.holds(ERASES_RESIDENTS), sees_resident), writes=True)],
+    # --- Open311 GeoReport v2 -----------------------------------------------------------
+    (ANY, OPEN311 + "discovery"): [Call("GET", OPEN311 + "discovery", anyone, register=True)],
+    (ANY, OPEN311 + "discovery.{fmt}"): _open311_each_format(
+        "discovery.{fmt}", anyone, register=True),
+    (ANY, OPEN311 + "services.{fmt}"): _open311_each_format(
+        "services.{fmt}", anyone, query={"jurisdiction_id": AAA}, register=True),
+    (ANY, OPEN311 + "services/{service_code}.{fmt}"): _open311_each_format(
+        "services/pothole.{fmt}", anyone, query={"jurisdiction_id": AAA}, register=True),
+    (ANY, OPEN311 + "requests.{fmt}"): [
+        *_open311_each_format("requests.{fmt}", anyone, query={"jurisdiction_id": AAA},
+                              register=True, shows=lambda c, w: {w.A.public.reference}),
+        *_open311_each_format("requests.{fmt}", open311_post, method="POST", kind="form",
+                              body=lambda w: OPEN311_NEW, writes=True, register=True),
+    ],
+    (ANY, OPEN311 + "requests/{service_request_id}.{fmt}"): [
+        *_open311_detail("public", anyone),
+        *_open311_detail("private", not_found),
+        *_open311_detail("flipped", not_found),
+        *_open311_detail("public", not_found, place="B"),  # asked of AAA: not AAA's
+    ],
+    (ANY, OPEN311 + "tokens/{token}.{fmt}"): _open311_each_format(
+        "tokens/1234.{fmt}", not_found, query={"jurisdiction_id": AAA}, register=True),
+    (ANY, OPEN311 + "{path}"): [Call("GET", OPEN311 + "nothing/here", not_found)],
+    # --- the site -----------------------------------------------------------------------
+    (ANY, "/"): [Call("GET", "/", anyone, register=True, target=None)],
+    (ANY, "/api/docs"): [Call("GET", "/api/docs", lambda c: 302)],
+    (ANY, "/api/v1/docs"): [Call("GET", "/api/v1/docs", anyone, register=True)],
+    (ANY, "/api/v1/openapi.json"): [Call("GET", "/api/v1/openapi.json", anyone, register=True)],
+    (ANY, "/api/v1/"): [Call("GET", "/api/v1/", not_found)],
+    # Photos: a public case's for anyone, others for whoever may see the case.
+    (ANY, "/photos/{key}"): [
+        Call("GET", "/photos/{A.photo.uuid}", anyone, "public"),
+        Call("GET", "/photos/{A.private_photo.uuid}", found_by(sees_case), "private")],
+    (ANY, "/photos/{key}/thumbnail"): [
+        Call("GET", "/photos/{A.photo.uuid}/thumbnail", anyone, "public"),
+        Call("GET", "/photos/{A.private_photo.uuid}/thumbnail", found_by(sees_case),
+             "private")],
+    (ANY, "/photos/notes/{key}"): [
+        Call("GET", "/photos/notes/{A.note.pk}", found_by(sees_the_order))],
+    # The reporter's feedback page: the signed link is the proof, whoever holds it.
+    (ANY, "/r/{token}"): [
+        Call("GET", "/r/{A.feedback_token}", anyone, "link", register=True),
+        Call("GET", "/r/{A.resolved.pk}.{A.resident.pk}:forged", not_found, "forged"),
+        Call("POST", "/r/{A.resolved.pk}.{A.resident.pk}:forged", not_found, "forged",
+             body=lambda w: {"action": "reopen", "reason": "Still there"}, kind="form",
+             writes=True)],
+}
+
+CALLS: list[Call] = [call for calls in ROUTES.values() for call in calls]
