@@ -5,32 +5,33 @@ from datetime import datetime
 from typing import Literal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
 from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from imbizo.accounts.models import Department
 from imbizo.cases import lifecycle
 from imbizo.cases.attachments import attachment_add
 from imbizo.cases.compliance import sla_compliance
 from imbizo.cases.duplicates import case_merge, duplicate_candidates
 from imbizo.cases.limits import TEXT_MAX_LENGTH
-from imbizo.cases.models import Case, CaseUpdate, Category, Team
+from imbizo.cases.models import Case
 from imbizo.cases.photos import photo_url
 from imbizo.cases.selectors import (
     CaseFilters,
     access_case,
+    assignment_targets,
+    case_detail,
     case_filter,
     case_list,
     case_page,
+    category_by_code,
     category_list,
 )
 from imbizo.cases.services import Contact, Location, case_log
 from imbizo.core.errors import ImbizoError
-from imbizo.geo.models import Municipality, Ward
+from imbizo.geo.models import Municipality
+from imbizo.geo.selectors import municipality_by_code, ward_by_code
 
 from .auth import api_auth
 from .ranges import Latitude, Longitude, Moment
@@ -189,12 +190,7 @@ class ListFilters(Schema):
 
 # --- helpers --------------------------------------------------------------------------
 def _municipality(code: str | None) -> Municipality | None:
-    if not code:
-        return None
-    municipality = Municipality.objects.filter(code=code).first()
-    if municipality is None:
-        raise ImbizoError("unknown_municipality", f"No municipality {code!r}.", status=404)
-    return municipality
+    return municipality_by_code(code) if code else None
 
 
 def _detail(case: Case, actor, updates=None, attachments=None, *,
@@ -225,11 +221,7 @@ def _load(request, reference: str) -> Case:
 
 def _reload(case: Case) -> Case:
     """The case with all its detail shows, for a caller whose access was checked."""
-    return Case.objects.select_related(
-        "category", "municipality", "department", "ward", "merged_into").defer(
-        "municipality__boundary", "ward__boundary").prefetch_related(
-        Prefetch("updates", queryset=CaseUpdate.objects.order_by("created", "id")),
-        "attachments").get(pk=case.pk)
+    return case_detail(case)
 
 
 # --- endpoints ------------------------------------------------------------------------
@@ -239,7 +231,7 @@ def create_case(request, payload: CaseIn):
     same case."""
     ward = None
     if payload.ward:
-        ward = Ward.objects.select_related("municipality").filter(code=payload.ward).first()
+        ward = ward_by_code(payload.ward)
         if ward is None:
             raise ImbizoError("unknown_ward", f"No ward {payload.ward!r}.")
     contact = Contact(**payload.contact.dict()) if payload.contact else None
@@ -273,9 +265,7 @@ def list_cases(request, filters: Query[ListFilters]):
 @router.get("/cases/duplicates", response=list[CandidateOut],
             summary="Open cases of a category near a point")
 def duplicates(request, category: str, lat: Latitude, lon: Longitude, municipality: str):
-    found = Category.objects.filter(municipality__code=municipality, code=category).first()
-    if found is None:
-        raise ImbizoError("unknown_category", f"No category {category!r} in {municipality}.")
+    found = category_by_code(municipality_code=municipality, code=category)
     return [{"reference": c.reference, "status": c.status, "distance_m": round(d, 1),
              "affected_count": c.affected_count}
             for c, d in duplicate_candidates(actor=request.auth, category=found, latitude=lat,
@@ -328,20 +318,11 @@ def comment(request, reference: str, payload: CommentIn):
              summary="Send to a department, team or person")
 def assign(request, reference: str, payload: AssignIn):
     case = access_case(request.auth, reference)
-    department = Department.objects.filter(municipality=case.municipality,
-                                           code=payload.department).first() \
-        if payload.department else None
-    if payload.department and department is None:
-        raise ImbizoError("unknown_department", f"No department {payload.department!r}.")
-    team = Team.objects.filter(pk=payload.team, municipality=case.municipality).first() \
-        if payload.team else None
-    assignee = get_user_model().objects.filter(
-        pk=payload.assignee, memberships__municipality=case.municipality).first() \
-        if payload.assignee else None
-    if (payload.team and team is None) or (payload.assignee and assignee is None):
-        raise ImbizoError("invalid_assignment", "No such team or person in this municipality.")
-    lifecycle.case_assign(actor=request.auth, case=case, department=department, team=team,
-                          assignee=assignee, expected_version=payload.expected_version)
+    named = assignment_targets(case, department=payload.department, team=payload.team,
+                               assignee=payload.assignee)
+    lifecycle.case_assign(actor=request.auth, case=case, department=named.department,
+                          team=named.team, assignee=named.assignee,
+                          expected_version=payload.expected_version)
     # Not _load: an officer who sent the case to another department may no longer see it,
     # yet the answer to their own write is theirs.
     return _detail(_reload(case), request.auth,

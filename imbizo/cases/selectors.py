@@ -5,7 +5,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from imbizo.core.errors import ImbizoError, NotFound
 from imbizo.core.permissions import Actor, scope
 from imbizo.geo.models import Municipality, Ward
 
-from .models import OPEN_STATUSES, Case, Category
+from .models import OPEN_STATUSES, Case, CaseUpdate, Category, Team
 from .reference import reference_parse
 
 
@@ -141,3 +142,57 @@ def category_list(*, municipality_code: str) -> QuerySet[Category]:
     """Categories residents can report under: public data."""
     return Category.objects.filter(municipality__code=municipality_code, active=True,
                                    department__isnull=False).select_related("parent")
+
+
+def category_by_code(*, municipality_code: str, code: str) -> Category:
+    """One category of a municipality, active or not, or a 400 naming it."""
+    found = Category.objects.filter(municipality__code=municipality_code, code=code).first()
+    if found is None:
+        raise ImbizoError("unknown_category", _("No category %(code)s in %(muni)s.")
+                          % {"code": repr(code), "muni": municipality_code})
+    return found
+
+
+def case_detail(case: Case) -> Case:
+    """A case with everything its detail shows, in a fixed number of queries (its history
+    and photos prefetched), for a caller whose access was checked."""
+    return Case.objects.select_related(
+        "category", "municipality", "department", "ward", "merged_into").defer(
+        "municipality__boundary", "ward__boundary").prefetch_related(
+        Prefetch("updates", queryset=CaseUpdate.objects.order_by("created", "id")),
+        "attachments").get(pk=case.pk)
+
+
+def newest_public_case(municipality: Municipality) -> str | None:
+    """The reference of the municipality's newest case on the public register."""
+    return Case.objects.filter(municipality=municipality, public=True, category__public=True) \
+        .order_by("-created").values_list("reference", flat=True).first()
+
+
+@dataclass
+class Assignment:
+    department: Department | None
+    team: Team | None
+    assignee: object | None  # a user
+
+
+def assignment_targets(case: Case, *, department: str | None, team: int | None,
+                       assignee: int | None) -> Assignment:
+    """The department (by code), team and person named for a case, each of the case's
+    municipality, or a 400 saying which is not."""
+    found = Assignment(None, None, None)
+    if department:
+        found.department = Department.objects.filter(municipality=case.municipality,
+                                                     code=department).first()
+        if found.department is None:
+            raise ImbizoError("unknown_department",
+                              _("No department %(code)s.") % {"code": repr(department)})
+    if team:
+        found.team = Team.objects.filter(pk=team, municipality=case.municipality).first()
+    if assignee:
+        found.assignee = get_user_model().objects.filter(
+            pk=assignee, memberships__municipality=case.municipality).distinct().first()
+    if (team and found.team is None) or (assignee and found.assignee is None):
+        raise ImbizoError("invalid_assignment",
+                          _("No such team or person in this municipality."))
+    return found

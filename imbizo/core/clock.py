@@ -31,6 +31,7 @@ JOBS = (
     Job("imbizo.webhooks.services.webhook_dispatch_due"),
     Job("imbizo.core.events.events_relay_due"),
     Job("imbizo.core.events.events_prune", 3600),
+    Job("imbizo.core.task_reclaim.tasks_prune", 3600),
 )
 
 

@@ -19,6 +19,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -49,3 +50,20 @@ def tasks_reclaim(*, lease: timedelta | None = None, limit: int = 1000) -> int:
         logger.error("%d task(s) failed: their workers died under them %d times", failed,
                      MAX_CLAIMS)
     return requeued + failed
+
+
+KEEP_SUCCEEDED = timedelta(days=7)
+KEEP_FAILED = timedelta(days=30)  # longer: someone may still be looking into why
+
+
+def tasks_prune(*, batch: int = 5000) -> int:
+    """Delete finished task results past their keeping time, a batch at a time (an hourly
+    clock job): the queue table otherwise grows by every task ever run, and the reclaim's
+    look for RUNNING rows reads all of it. Returns how many."""
+    now = timezone.now()
+    old = DBTaskResult.objects.finished().filter(
+        Q(status=TaskResultStatus.SUCCESSFUL, finished_at__lt=now - KEEP_SUCCEEDED)
+        | Q(status=TaskResultStatus.FAILED, finished_at__lt=now - KEEP_FAILED))
+    pks = list(old.values_list("pk", flat=True)[:batch])
+    deleted, _ = DBTaskResult.objects.filter(pk__in=pks).delete()
+    return deleted

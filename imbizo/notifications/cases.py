@@ -115,7 +115,9 @@ def notify_followers(case_id: int, update_id: int | None, kind: str) -> int:
 
 
 @task()
-def notify_staff(case_id: int, user_ids: list[int], what: str) -> int:
+def notify_staff(case_id: int, user_ids: list[int], what: str, event: str = "") -> int:
+    """E-mail the staff an SLA event names, once per event and person: each rung of the
+    ladder, and each escalation after a reopen, is an event of its own."""
     case = Case.objects.select_related("category", "municipality", "ward").get(pk=case_id)
     body = str(ESCALATED) % {"ref": case.reference, "category": case.category.name,
                              "ward": case.ward.number if case.ward else "-", "what": what}
@@ -123,7 +125,7 @@ def notify_staff(case_id: int, user_ids: list[int], what: str) -> int:
     for user in users:
         message_queue(to=user.email, channel="email", body=body, purpose="service",
                       municipality=case.municipality,
-                      dedupe_key=f"case:{case.uuid}:sla:{what}:user:{user.pk}")
+                      dedupe_key=f"case:{case.uuid}:sla:{what}:{event}:user:{user.pk}")
     return len(users)
 
 
@@ -150,6 +152,6 @@ def on_merged(*, merged_id: int, **_payload) -> None:
 
 
 @subscribe("case_sla")
-def on_sla(*, case_id: int, what: str, user_ids: list[int], **_payload) -> None:
+def on_sla(*, case_id: int, what: str, user_ids: list[int], event_id, **_payload) -> None:
     if user_ids:
-        notify_staff.enqueue(case_id, user_ids, what)
+        notify_staff.enqueue(case_id, user_ids, what, str(event_id))

@@ -6,7 +6,7 @@ The queryset fetches everything a page shows in a fixed number of queries (categ
 department joined, the latest public note as a subquery, public photos prefetched).
 """
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from imbizo.cases.models import OPEN_STATUSES, Attachment, Case, CaseUpdate, Category, Status
@@ -19,6 +19,11 @@ from .parsing import MAX_RESULTS, RequestFilters
 
 CLOSED_STATUSES = tuple(s for s in Status if s not in OPEN_STATUSES)
 PUBLIC_UPDATE_KINDS = (CaseUpdate.Kind.STATUS, CaseUpdate.Kind.PUBLIC)
+
+
+def services_changed():
+    """When the list of services last changed (discovery's changeset), or None."""
+    return Category.objects.aggregate(latest=Max("updated"))["latest"]
 
 
 def jurisdiction_get(code: str | None) -> Municipality:

@@ -14,14 +14,12 @@ from django.core.exceptions import (
     TooManyFilesSent,
     ValidationError,
 )
-from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from imbizo.api.keys import api_key_actor
 from imbizo.api.limits import too_large_message
-from imbizo.cases.models import Category
 from imbizo.cases.reference import reference_parse
 from imbizo.cases.selectors import category_list
 from imbizo.cases.services import Contact, Location, case_log
@@ -74,8 +72,7 @@ def endpoint(*methods: str):
 @endpoint("GET")
 def discovery(request, fmt):
     base = reverse("open311:discovery", kwargs={"fmt": fmt}).rsplit("/", 1)[0]
-    latest = Category.objects.aggregate(latest=Max("updated"))["latest"]
-    changeset = w3_datetime(latest) or "1970-01-01T00:00:00+00:00"
+    changeset = w3_datetime(selectors.services_changed()) or "1970-01-01T00:00:00+00:00"
     return render(fmt, "discovery", discovery_out(
         url=request.build_absolute_uri(base), changeset=changeset,
         contact=getattr(settings, "OPEN311_CONTACT", CONTACT),

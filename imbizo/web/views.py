@@ -3,17 +3,16 @@
 from urllib.parse import urlencode
 
 from django.shortcuts import render
-from shapely import wkb
 
-from imbizo.cases.models import Case
-from imbizo.geo.models import Municipality, Ward
+from imbizo.cases.selectors import newest_public_case
+from imbizo.geo.models import Municipality
+from imbizo.geo.selectors import municipalities_served, point_in_first_ward
 
 DEMO_CODE = "DMO"  # the generated demo municipality (imbizo/demo), tried first when loaded
 
 
 def home(request):
-    municipalities = list(Municipality.objects.filter(category__in=["A", "B"])
-                          .defer("boundary").order_by("name")[:50])
+    municipalities = municipalities_served()
     sample = next((m for m in municipalities if m.code == DEMO_CODE),
                   municipalities[0] if municipalities else None)
     return render(request, "web/home.html", {
@@ -26,21 +25,13 @@ def _things_to_try(municipality: Municipality) -> dict:
     """Links that answer on this installation: a point inside the municipality's first
     ward, its categories, its public register and the newest public case in it."""
     jurisdiction = urlencode({"jurisdiction_id": municipality.code})
-    newest = Case.objects.filter(municipality=municipality, public=True, category__public=True) \
-        .order_by("-created").values_list("reference", flat=True).first()
+    newest = newest_public_case(municipality)
+    point = point_in_first_ward(municipality)
     return {
-        "locate": _locate_url(municipality),
+        "locate": "/api/v1/geo/locate?" + urlencode(
+            {"lat": round(point[0], 6), "lon": round(point[1], 6)}) if point else None,
         "categories": "/api/v1/categories?" + urlencode({"municipality": municipality.code}),
         "register": f"/open311/v2/requests.json?{jurisdiction}",
         "case": newest,
         "case_url": f"/open311/v2/requests/{newest}.json?{jurisdiction}" if newest else None,
     }
-
-
-def _locate_url(municipality: Municipality) -> str | None:
-    ward = Ward.objects.filter(municipality=municipality, boundary__isnull=False) \
-        .order_by("number").values_list("boundary", flat=True).first()
-    if ward is None:
-        return None
-    point = wkb.loads(bytes(ward)).representative_point()  # inside, whatever the shape
-    return "/api/v1/geo/locate?" + urlencode({"lat": round(point.y, 6), "lon": round(point.x, 6)})

@@ -98,3 +98,24 @@ def test_the_clock_resumes_stranded_work_within_a_minute_not_fifteen():
         every["webhook_dispatch_due"] == every["events_relay_due"] == 20
     # A task left RUNNING is noticed within its lease and one tick: a minute.
     assert settings.TASK_LEASE_SECONDS + settings.CLOCK_SECONDS <= 60
+
+
+def test_finished_task_results_are_pruned_after_their_keeping_time(notify_task, run_worker):
+    from imbizo.core.task_reclaim import KEEP_FAILED, KEEP_SUCCEEDED, tasks_prune
+
+    run_worker()
+    notify_task.refresh_from_db()
+    assert notify_task.status == "SUCCESSFUL"
+    waiting = notify_followers.enqueue(notify_task.args_kwargs["args"][0], None, "logged")
+    failed = notify_followers.enqueue(notify_task.args_kwargs["args"][0], None, "logged")
+    week_ago = timezone.now() - KEEP_SUCCEEDED - timedelta(minutes=1)
+    DBTaskResult.objects.filter(pk=notify_task.pk).update(finished_at=week_ago)
+    DBTaskResult.objects.filter(pk=failed.id).update(status="FAILED", finished_at=week_ago)
+    assert tasks_prune() == 1  # the old success; the failure is kept longer, READY stays
+    left = DBTaskResult.objects.all()
+    assert not left.filter(pk=notify_task.pk).exists()
+    assert left.filter(pk__in=[waiting.id, failed.id]).count() == 2
+    DBTaskResult.objects.filter(pk=failed.id).update(
+        finished_at=timezone.now() - KEEP_FAILED - timedelta(minutes=1))
+    assert tasks_prune() == 1
+    assert left.filter(pk=waiting.id, status="READY").exists()

@@ -143,3 +143,30 @@ def test_a_status_message_costs_a_fixed_number_of_queries_per_follower(
     # insert, in two savepoints.
     with django_assert_num_queries(4 + 6 * followers):
         assert notify_followers.call(case.pk, update.pk, "status") == followers
+
+
+def test_each_rung_of_the_ladder_e_mails_its_people_even_the_same_person(
+        log_case, make_staff, municipalities, department, run_worker):
+    """One person holding two rungs (supervisor and manager of roads) hears of both."""
+    from django_tasks_db.models import DBTaskResult
+
+    from imbizo.accounts.models import Role
+    from imbizo.cases.escalation import sla_checkpoint_run, sla_escalate_run
+
+    aaa, _ = municipalities
+    boss = make_staff({"role": Role.SUPERVISOR, "municipality": aaa,
+                       "department": department("roads")},
+                      {"role": Role.MANAGER, "municipality": aaa,
+                       "department": department("roads")})
+    boss.user.email = "roads.boss@aaa.example"
+    boss.user.save(update_fields=["email"])
+    case = log_case("pothole")
+    assert sla_checkpoint_run(case_id=case.pk, kind="breach", due=case.resolve_due) == \
+        "escalated to level 1"
+    assert sla_escalate_run(case_id=case.pk, level=2, due=case.resolve_due) == \
+        "escalated to level 2"
+    DBTaskResult.objects.filter(task_path__contains="sla_").delete()
+    run_worker()
+    run_worker()  # a second pass finds nothing more to send
+    emails = OutboundMessage.objects.filter(channel="email", to="roads.boss@aaa.example")
+    assert emails.count() == 2
