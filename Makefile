@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint install clean bench messages
+.PHONY: demo test lint install clean bench drill messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -42,6 +42,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/geo_lookup.py
 	$(BIN)/python bench/cases.py
+
+drill: $(STAMP)
+	$(BIN)/python bench/drill.py
 
 clean:
 	rm -rf $(VENV) var
