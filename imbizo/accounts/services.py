@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from imbizo.audit.services import audit_record
+from imbizo.core.changes import fields_assign, row_locked
 from imbizo.core.errors import ImbizoError, NotFound, PermissionDenied
 from imbizo.core.permissions import GLOBAL_ROLES, Actor, require
 from imbizo.geo.models import Municipality, Ward
@@ -24,21 +25,6 @@ def _audit(actor: Actor, action: str, obj, municipality: Municipality | None, ch
                  changes=changes or {})
 
 
-def _assign(obj, changes: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
-    """Set the changes on ``obj``; the names of the fields whose value moved."""
-    unknown = sorted(set(changes) - set(allowed))
-    if unknown:
-        raise ImbizoError("not_changeable", _("%(field)s cannot be changed here.")
-                          % {"field": unknown[0]}, field=unknown[0])
-    moved = [name for name, value in changes.items() if getattr(obj, name) != value]
-    for name in moved:
-        setattr(obj, name, changes[name])
-    return moved
-
-
-def _locked(model, pk: int):
-    """The row, locked against a concurrent change (not its municipality's row)."""
-    return model.objects.select_for_update(of=("self",)).select_related("municipality").get(pk=pk)
 
 
 def _on_field(field: str, check, value):
@@ -101,7 +87,7 @@ def citizen_update(*, actor: Actor, citizen: Citizen, **changes: Any) -> Citizen
     if changes.get("id_number"):
         changes["id_number"] = _on_field("id_number", parse_id_number,
                                          changes["id_number"]).number
-    moved = _assign(citizen, changes, CITIZEN_FIELDS)
+    moved = fields_assign(citizen, changes, CITIZEN_FIELDS)
     if not moved:
         return citizen
     if citizen.ward is not None:
@@ -165,8 +151,8 @@ def department_create(*, actor: Actor, municipality: Municipality, code: str,
 def department_update(*, actor: Actor, department: Department, **changes: Any) -> Department:
     """Rename a department or change its code; it stays in its municipality."""
     require(actor, "department.manage", department.municipality_id)
-    department = _locked(Department, department.pk)
-    moved = _assign(department, changes, ("code", "name"))
+    department = row_locked(Department, department.pk)
+    moved = fields_assign(department, changes, ("code", "name"))
     if moved:
         department.full_clean()
         department.save(update_fields=[*moved, "updated"])
@@ -232,9 +218,9 @@ MEMBERSHIP_FIELDS = ("role", "department", "ward", "active")
 def membership_change(*, actor: Actor, membership: Membership, **changes: Any) -> Membership:
     """Change the role a membership gives, narrow or widen it, or switch it on or off.
     Its user and municipality stay: that is another membership."""
-    membership = _locked(Membership, membership.pk)
+    membership = row_locked(Membership, membership.pk)
     _membership_require(actor, membership)
-    moved = _assign(membership, changes, MEMBERSHIP_FIELDS)
+    moved = fields_assign(membership, changes, MEMBERSHIP_FIELDS)
     if not moved:
         return membership
     _membership_require(actor, membership)  # the new role too
@@ -249,7 +235,7 @@ def membership_change(*, actor: Actor, membership: Membership, **changes: Any) -
 @transaction.atomic
 def membership_revoke(*, actor: Actor, membership: Membership) -> Membership:
     """Switch a membership off; its row stays as the record of who held what."""
-    membership = _locked(Membership, membership.pk)
+    membership = row_locked(Membership, membership.pk)
     _membership_require(actor, membership)
     if membership.active:
         membership.active = False

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from imbizo.accounts.models import Department, Membership
 from imbizo.audit.services import audit_record
+from imbizo.core.changes import fields_assign, row_locked
 from imbizo.core.errors import ImbizoError
 from imbizo.core.permissions import GLOBAL_ROLES, ROLE_PERMISSIONS, Actor, require
 from imbizo.geo.models import Municipality, Ward
@@ -29,21 +30,6 @@ ESCALATION_ROLES = frozenset(role for role, permissions in ROLE_PERMISSIONS.item
                              if "case.view" in permissions and role not in GLOBAL_ROLES)
 
 
-def _assign(obj, changes: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
-    """Set the changes on ``obj``; the names of the fields whose value moved."""
-    unknown = sorted(set(changes) - set(allowed))
-    if unknown:
-        raise ImbizoError("not_changeable", _("%(field)s cannot be changed here.")
-                          % {"field": unknown[0]}, field=unknown[0])
-    moved = [name for name, value in changes.items() if getattr(obj, name) != value]
-    for name in moved:
-        setattr(obj, name, changes[name])
-    return moved
-
-
-def _locked(model, pk: int):
-    """The row, locked against a concurrent change (not its municipality's row)."""
-    return model.objects.select_for_update(of=("self",)).select_related("municipality").get(pk=pk)
 
 
 def _same_municipality(municipality_id: int, **parts) -> None:
@@ -98,8 +84,8 @@ def category_update(*, actor: Actor, category: Category, **changes: Any) -> Cate
     """Change what a category asks, where it goes and its service levels. Its code (the
     Open311 service_code integrators know it by) and its municipality stay."""
     require(actor, "department.manage", category.municipality_id)
-    category = _locked(Category, category.pk)
-    moved = _assign(category, changes, CATEGORY_FIELDS)
+    category = row_locked(Category, category.pk)
+    moved = fields_assign(category, changes, CATEGORY_FIELDS)
     if not moved:
         return category
     _category_check(category)
@@ -170,9 +156,9 @@ def team_update(*, actor: Actor, team: Team, name: str | None = None,
     """Rename a team, move it to another department of its municipality, or set its
     members (the whole list)."""
     require(actor, "department.manage", team.municipality_id)
-    team = _locked(Team, team.pk)
+    team = row_locked(Team, team.pk)
     changes = {k: v for k, v in (("name", name), ("department", department)) if v is not None}
-    moved = _assign(team, changes, ("name", "department"))
+    moved = fields_assign(team, changes, ("name", "department"))
     if members is not None and {u.pk for u in members} != set(
             team.members.values_list("pk", flat=True)):
         moved.append("members")
@@ -226,8 +212,8 @@ def routing_rule_create(*, actor: Actor, municipality: Municipality, department:
 def routing_rule_update(*, actor: Actor, rule: RoutingRule, **changes: Any) -> RoutingRule:
     """Change what a rule matches or where it sends cases; its municipality stays."""
     require(actor, "department.manage", rule.municipality_id)
-    rule = _locked(RoutingRule, rule.pk)
-    moved = _assign(rule, changes, ROUTING_RULE_FIELDS)
+    rule = row_locked(RoutingRule, rule.pk)
+    moved = fields_assign(rule, changes, ROUTING_RULE_FIELDS)
     if not moved:
         return rule
     _routing_rule_check(rule)
@@ -273,8 +259,8 @@ def escalation_step_create(*, actor: Actor, department: Department, level: int, 
 def escalation_step_update(*, actor: Actor, step: EscalationStep,
                            **changes: Any) -> EscalationStep:
     require(actor, "department.manage", step.municipality_id)
-    step = _locked(EscalationStep, step.pk)
-    moved = _assign(step, changes, ESCALATION_STEP_FIELDS)
+    step = row_locked(EscalationStep, step.pk)
+    moved = fields_assign(step, changes, ESCALATION_STEP_FIELDS)
     if not moved:
         return step
     _escalation_step_check(step)
