@@ -298,3 +298,11 @@ def test_create_api_key_takes_every_role_it_offers(municipalities):
         out = io.StringIO()
         call_command("create_api_key", "AAA", "--role", role, stdout=out)
         assert out.getvalue().startswith("imb_")
+
+
+def test_a_method_a_path_does_not_take_is_a_405_problem_naming_the_allowed_ones(client):
+    response = client.post("/api/v1/health")
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["Allow"] == "GET"
+    assert response.json()["detail"] == "POST is not taken here; use GET."
