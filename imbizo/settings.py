@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "imbizo.api.limits.BodyLimitMiddleware",
     "imbizo.api.methods.MethodNotAllowedMiddleware",
+    "imbizo.api.nul.NulGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -306,3 +306,17 @@ def test_a_method_a_path_does_not_take_is_a_405_problem_naming_the_allowed_ones(
     assert response["Content-Type"] == "application/problem+json"
     assert response["Allow"] == "GET"
     assert response.json()["detail"] == "POST is not taken here; use GET."
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/api/v1/workorders?state=a%00b", None),
+    ("/api/v1/cases", {"category": "pothole", "description": "hole\u0000"}),
+])
+def test_a_nul_character_is_a_400_problem_not_a_server_error(client, path, body):
+    """PostgreSQL refuses NUL in text: it is stopped at the door on every database."""
+    if body is None:
+        response = client.get(path)
+    else:
+        response = client.post(path, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["type"].endswith("/nul_character")
