@@ -42,6 +42,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/geo_lookup.py
 	$(BIN)/python bench/cases.py
+	$(BIN)/python bench/channels.py
 
 drill: $(STAMP)
 	$(BIN)/python bench/drill.py

@@ -42,3 +42,14 @@ def copy_binary(conn, target: str, columns: list[tuple[str, str, np.ndarray]]) -
     payload = b"PGCOPY\n\xff\r\n\x00" + bytes(8) + rows.tobytes() + b"\xff\xff"
     with conn.cursor() as cur, cur.copy(f"COPY {target} FROM STDIN (FORMAT BINARY)") as copy:
         copy.write(payload)
+
+
+def problems() -> list[str]:
+    """The prerequisite problem, if any, of using the PostgreSQL server."""
+    import psycopg
+
+    try:
+        with connect(connect_timeout=5):
+            return []
+    except psycopg.OperationalError as exc:
+        return [unreachable(exc)]

@@ -55,7 +55,8 @@ from _harness import (
     versions,
     write_doc,
 )
-from _postgres import connect, recreate_database, unreachable
+from _postgres import connect, recreate_database
+from _postgres import problems as postgres_problems
 from _server import HOST, port_taken, serving
 
 WORK = Path("/tmp/imbizo-drill")
@@ -76,15 +77,7 @@ def drill_env() -> dict[str, str]:
 
 
 def check_prerequisites() -> list[str]:
-    import psycopg
-
-    problems = []
-    try:
-        with connect(connect_timeout=5):
-            pass
-    except psycopg.OperationalError as exc:
-        problems.append(unreachable(exc))
-    return problems + port_taken(PORT) + port_taken(RECEIVER_PORT)
+    return postgres_problems() + port_taken(PORT) + port_taken(RECEIVER_PORT)
 
 
 # --- in a child process: set-up and checks -------------------------------------------------

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "imbizo.messaging",
     "imbizo.webhooks",
     "imbizo.notifications",
+    "imbizo.conversations",
     "imbizo.open311",
     "imbizo.demo",
     "imbizo.web",
@@ -196,11 +197,50 @@ CLOCK_SECONDS = float(os.environ.get("CLOCK_SECONDS", "20"))
 REDRIVE_GRACE_SECONDS = float(os.environ.get("REDRIVE_GRACE_SECONDS", "30"))
 TASK_LEASE_SECONDS = float(os.environ.get("TASK_LEASE_SECONDS", "40"))
 
-# --- Messaging: which provider carries each outbound channel (docs/messaging.md) ---
+# --- Channels (docs/channels.md) -----------------------------------------------------
+# Credentials and base URLs of the providers. The URLs default to the real services; a
+# sandbox or a stand-in on loopback can take their place. With no credentials the
+# development provider carries every outbound channel and the simulator shows it.
+AFRICASTALKING_USERNAME = os.environ.get("AFRICASTALKING_USERNAME", "")
+AFRICASTALKING_API_KEY = os.environ.get("AFRICASTALKING_API_KEY", "")
+AFRICASTALKING_API_URL = os.environ.get("AFRICASTALKING_API_URL",
+                                        "https://api.africastalking.com").rstrip("/")
+AFRICASTALKING_SENDER_ID = os.environ.get("AFRICASTALKING_SENDER_ID", "")
+WHATSAPP_VERIFY_TOKEN = os.environ.get("WHATSAPP_VERIFY_TOKEN", "")
+WHATSAPP_APP_SECRET = os.environ.get("WHATSAPP_APP_SECRET", "")
+WHATSAPP_ACCESS_TOKEN = os.environ.get("WHATSAPP_ACCESS_TOKEN", "")
+WHATSAPP_PHONE_NUMBER_ID = os.environ.get("WHATSAPP_PHONE_NUMBER_ID", "")
+WHATSAPP_API_URL = os.environ.get("WHATSAPP_API_URL",
+                                  "https://graph.facebook.com/v21.0").rstrip("/")
+# Approved WhatsApp templates that carry a notification outside the 24-hour window, by
+# purpose → the template's name in WhatsApp Manager (docs/channels.md, "WhatsApp").
+WHATSAPP_TEMPLATES = {
+    "case_update": os.environ.get("WHATSAPP_TEMPLATE_CASE_UPDATE", "imbizo_case_update"),
+}
+TELEGRAM_BOT_TOKEN = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+TELEGRAM_SECRET_TOKEN = os.environ.get("TELEGRAM_SECRET_TOKEN", "")
+TELEGRAM_API_URL = os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
+
+# The demo's channel simulator at /simulator/ (staff only): on with DEBUG unless set.
+SIMULATOR_ENABLED = env_bool("SIMULATOR_ENABLED", DEBUG)
+# Inbound: each plugin's webhook is served at /channels/<key>.
+CHANNEL_PLUGINS = {
+    "ussd/africastalking": "imbizo.messaging.channels.africastalking.UssdPlugin",
+    "ussd/generic": "imbizo.messaging.channels.ussd_latest.LatestInputUssdPlugin",
+    "sms/africastalking": "imbizo.messaging.channels.africastalking.SmsPlugin",
+    "whatsapp": "imbizo.messaging.channels.whatsapp.WhatsAppPlugin",
+    "telegram": "imbizo.messaging.channels.telegram.TelegramPlugin",
+}
+# Outbound: which provider carries each channel (docs/messaging.md).
+_DEV_PROVIDER = "imbizo.messaging.channels.dev.DevProvider"
 MESSAGING_PROVIDERS = {
-    "sms": "imbizo.messaging.channels.dev.DevProvider",
-    "whatsapp": "imbizo.messaging.channels.dev.DevProvider",
-    "email": "imbizo.messaging.channels.dev.DevProvider",
+    "sms": ("imbizo.messaging.channels.africastalking.SmsPlugin"
+            if AFRICASTALKING_API_KEY else _DEV_PROVIDER),
+    "whatsapp": ("imbizo.messaging.channels.whatsapp.WhatsAppPlugin"
+                 if WHATSAPP_ACCESS_TOKEN else _DEV_PROVIDER),
+    "telegram": ("imbizo.messaging.channels.telegram.TelegramPlugin"
+                 if TELEGRAM_BOT_TOKEN else _DEV_PROVIDER),
+    "email": _DEV_PROVIDER,
 }
 # Seconds an SMTP server may keep a send waiting (Django waits for ever by default): an
 # attempt must end well within the outbox's lease on it (messaging.services.SEND_LEASE).

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -17,4 +18,7 @@ urlpatterns = [
     path("open311/v2/", include("imbizo.open311.urls")),
     path("r/<str:token>", rating.feedback, name="case_feedback"),
     path("photos/", include("imbizo.api.photos")),
+    path("channels/", include("imbizo.channels.urls")),
 ]
+if settings.SIMULATOR_ENABLED:  # the demo's channel simulator (it signs as the providers do)
+    urlpatterns.append(path("simulator/", include("imbizo.demo.urls")))

@@ -12,6 +12,7 @@ class Channel(models.TextChoices):
     USSD = "ussd", "USSD"
     SMS = "sms", "SMS"
     WHATSAPP = "whatsapp", "WhatsApp"
+    TELEGRAM = "telegram", "Telegram"
     WEB = "web", _("Web")
     EMAIL = "email", _("E-mail")
     PHONE = "phone", _("Phone call (agent)")
@@ -45,6 +46,30 @@ class Citizen(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name or self.phone or str(_("erased resident"))
+
+
+class ChannelAddress(TimeStampedModel):
+    """How a resident is reached on one channel: their number on SMS and WhatsApp, their
+    user id on Telegram (linked to a resident once they share their phone number).
+
+    Kept per channel because each has its own state: an SMS opt-out (STOP) silences SMS
+    only; WhatsApp allows free-form messages only within 24 hours of the resident's last
+    message (``last_inbound``)."""
+
+    citizen = models.ForeignKey(Citizen, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="addresses")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    address = models.CharField(max_length=64)
+    opted_out = models.DateTimeField(null=True, blank=True)
+    last_inbound = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "address"], name="unique_channel_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.address}"
 
 
 class Consent(TimeStampedModel):

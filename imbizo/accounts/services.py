@@ -14,7 +14,7 @@ from imbizo.core.permissions import GLOBAL_ROLES, Actor, require
 from imbizo.geo.models import Municipality, Ward
 
 from .idnumber import parse_id_number
-from .models import Citizen, Consent, Department, Membership, Role
+from .models import ChannelAddress, Citizen, Consent, Department, Membership, Role
 from .phone import normalise_phone
 from .privacy import PARTS, export_within, may_act_for
 
@@ -322,3 +322,60 @@ def citizen_export(*, actor: Actor, citizen: Citizen) -> dict:
     }
     _audit(actor, "citizen.export", citizen, citizen.municipality, {"parts": sorted(export)})
     return export
+
+
+# --- Channel addresses: how a resident is reached on each channel ---------------------
+def channel_address_seen(channel: str, address: str,
+                         citizen: Citizen | None = None) -> ChannelAddress:
+    """The address a resident just wrote from (created on first sight), its last inbound
+    time set now: WhatsApp's 24-hour window is counted from it. A citizen given links an
+    address that had none."""
+    now = timezone.now()
+    found, created = ChannelAddress.objects.get_or_create(
+        channel=channel, address=address, defaults={"citizen": citizen, "last_inbound": now})
+    if not created:
+        fields = {"last_inbound": now, "updated": now}
+        if citizen is not None and found.citizen_id is None:
+            fields["citizen"] = citizen
+        ChannelAddress.objects.filter(pk=found.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(found, name, value)
+    return found
+
+
+def _opt(channel: str, address: str, opted_out) -> bool:
+    found = channel_address_seen(channel, address)
+    if bool(found.opted_out) == bool(opted_out):
+        return False
+    ChannelAddress.objects.filter(pk=found.pk).update(opted_out=opted_out)
+    citizen = found.citizen
+    audit_record(actor=f"citizen:{citizen.uuid}" if citizen else "system", channel=channel,
+                 action="channel.opt_out" if opted_out else "channel.opt_in", obj=found,
+                 municipality_code=citizen.municipality.code if citizen and
+                 citizen.municipality_id else "", changes={"channel": channel})
+    return True
+
+
+@transaction.atomic
+def channel_opt_out(channel: str, address: str) -> bool:
+    """The resident said STOP: nothing more on this channel. True if it changed."""
+    return _opt(channel, address, timezone.now())
+
+
+@transaction.atomic
+def channel_opt_in(channel: str, address: str) -> bool:
+    """The resident said START again. True if it changed."""
+    return _opt(channel, address, None)
+
+
+@transaction.atomic
+def channel_address_link(*, actor: Actor, channel: str, address: str, phone: str) -> Citizen:
+    """Link a channel's user id (Telegram) to the resident of the phone number they
+    shared, registering that resident if new: one person across channels."""
+    citizen = citizen_register(actor=actor, phone=phone, preferred_channel=channel)
+    found = channel_address_seen(channel, address, citizen=citizen)
+    if found.citizen_id != citizen.pk:
+        ChannelAddress.objects.filter(pk=found.pk).update(citizen=citizen)
+        found.citizen = citizen
+    _audit(actor, "channel.link", found, citizen.municipality, {"channel": channel})
+    return citizen

@@ -89,6 +89,7 @@ def _record(case: Case, text: str, action: str, **changes) -> None:
                  municipality_code=case.municipality.code, changes=changes)
 
 
+# xgettext:no-python-format
 WARNING = gettext_lazy("75% of the time to resolve has passed.")
 
 

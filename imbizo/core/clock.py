@@ -29,6 +29,7 @@ JOBS = (
     Job("imbizo.core.task_reclaim.tasks_reclaim"),
     Job("imbizo.messaging.services.message_dispatch_due"),
     Job("imbizo.webhooks.services.webhook_dispatch_due"),
+    Job("imbizo.conversations.services.inbound_dispatch_due"),
     Job("imbizo.core.events.events_relay_due"),
     Job("imbizo.core.events.events_prune", 3600),
     Job("imbizo.core.task_reclaim.tasks_prune", 3600),

@@ -28,6 +28,7 @@ WATCHED: dict[str, tuple[str, ...]] = {
     "cases.Category": (),
     "cases.RoutingRule": (),
     "cases.Team": (),
+    "conversations.FlowOverride": (),
     "geo.Municipality": (),
     "geo.Ward": (),
     "webhooks.WebhookSubscription": (),

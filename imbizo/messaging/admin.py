@@ -1,4 +1,5 @@
-"""The outbox in the admin: read-only, scoped like every selector (``citizen.view``).
+"""The outbox and the inbox in the admin: read-only, scoped like every selector
+(``citizen.view``).
 
 Staff see whom a message went to (masked: a list shows many people's numbers), its words,
 status and channel, and what it is about. What a message is about is named by the app
@@ -21,8 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from imbizo.audit.admin_scoping import ScopedAdmin, request_actor
 from imbizo.core.permissions import Actor
 
-from .models import OutboundMessage
-from .selectors import message_list
+from .models import InboundMessage, OutboundMessage
+from .selectors import inbound_list, message_list
 
 # prefix -> (actor, ids) -> {id: html}; ids the actor may not see are left out.
 SUBJECTS: dict[str, Callable[[Actor, list[str]], dict[str, str]]] = {}
@@ -79,7 +80,7 @@ class OutboundMessageAdmin(ScopedAdmin):
     fields = ["uuid", "municipality", "resident", "channel", "recipient", "language", "purpose",
               "body", "about", "status", "provider", "provider_message_id", "attempts",
               "next_attempt_at", "last_error", "dedupe_key", "created", "sent_at",
-              "delivered_at"]
+              "delivered_at", "fallback_of", "fallback_message"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -107,8 +108,59 @@ class OutboundMessageAdmin(ScopedAdmin):
         url = reverse("admin:accounts_citizen_change", args=[message.citizen_id])
         return format_html('<a href="{}">{}</a>', url, _("their record"))
 
+    @admin.display(description=_("sent again as"))
+    def fallback_message(self, message):
+        """The message that carried this one on the resident's next channel."""
+        fallback = OutboundMessage.objects.filter(fallback_of=message).first()
+        if fallback is None:
+            return "-"
+        url = reverse("admin:messaging_outboundmessage_change", args=[fallback.pk])
+        return format_html('<a href="{}">{}</a>', url, fallback)
+
     def get_object(self, request, object_id, from_field=None):
         message = super().get_object(request, object_id, from_field)
         if message is not None:
             subjects_attach(request_actor(request), [message])
         return message
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(ScopedAdmin):
+    """What residents sent: read-only, seen by whoever may see the resident (a message
+    from no known resident yet, only by platform-wide roles)."""
+
+    view_permission = "citizen.view"
+    change_permission = ""
+    municipality_field = "citizen__municipality"
+    ward_field = "citizen__ward"
+    list_display = ["created", "sender_masked", "channel", "kind", "text", "state"]
+    list_filter = ["state", "channel", "provider"]
+    search_fields = ["=sender", "=provider_message_id"]  # whole values only
+    ordering = ["-created"]
+    show_full_result_count = False
+    fields = ["created", "resident", "channel", "provider", "provider_message_id",
+              "sender_masked", "kind", "text", "state", "attempts", "next_attempt_at",
+              "last_error", "handled_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return inbound_list(actor=request_actor(request))
+
+    @admin.display(description=_("sender"))
+    def sender_masked(self, message):
+        return recipient_mask(message.sender)
+
+    @admin.display(description=_("kind"))
+    def kind(self, message):
+        return message.payload.get("kind", "-")
+
+    @admin.display(description=_("text"))
+    def text(self, message):
+        return Truncator(message.payload.get("text", "")).chars(120) or "-"
+
+    @admin.display(description=_("resident"))
+    def resident(self, message):
+        if not message.citizen_id:
+            return "-"
+        url = reverse("admin:accounts_citizen_change", args=[message.citizen_id])
+        return format_html('<a href="{}">{}</a>', url, _("their record"))

@@ -14,6 +14,7 @@ class Channel(models.TextChoices):
     # USSD cannot push: kept so a network-initiated USSD provider can be configured later.
     USSD = "ussd", "USSD"
     EMAIL = "email", "E-mail"
+    TELEGRAM = "telegram", "Telegram"
 
 
 class Status(models.TextChoices):
@@ -46,6 +47,15 @@ class OutboundMessage(TimeStampedModel):
     last_error = models.CharField(max_length=500, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # A conversation screen's options and what it expects (messaging/screens.py), which
+    # the channel renders as a list, buttons or a keyboard; None for plain text.
+    payload = models.JSONField(null=True, blank=True)
+    # The approved template that may carry this message when the channel only allows
+    # templates (WhatsApp outside the 24-hour window): {"name": ..., "params": [...]}.
+    template = models.JSONField(null=True, blank=True)
+    # The message that could not be delivered on its channel and was sent again as this.
+    fallback_of = models.OneToOneField("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="fallback")
 
     class Meta:
         constraints = [
@@ -71,3 +81,45 @@ class OutboundMessage(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} message {self.uuid} ({self.status})"
+
+
+class InboundMessage(models.Model):
+    """One thing a resident sent, stored before anything acts on it: the webhook is
+    acknowledged once this row is written, and a retried webhook finds it and adds
+    nothing (unique on the provider's message id). The conversation engine handles it in
+    a task; the clock re-drives a row whose task was lost."""
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "Received"
+        HANDLED = "handled", "Handled"
+        FAILED = "failed", "Failed"
+
+    provider = models.CharField(max_length=50)
+    provider_message_id = models.CharField(max_length=200)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    sender = models.CharField(max_length=64, help_text="E.164 phone or the provider's user id.")
+    citizen = models.ForeignKey("accounts.Citizen", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="inbound_messages")
+    # The channel-neutral event (messaging/inbound.py Incoming.as_dict()).
+    payload = models.JSONField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "provider_message_id"],
+                                    name="inbound_unique_provider_message_id"),
+        ]
+        indexes = [
+            # Rows still to handle, for the clock's re-drive.
+            models.Index(fields=["state", "next_attempt_at"], name="inbound_state_due"),
+            # A resident's export and erasure; the WhatsApp window of a number.
+            models.Index(fields=["sender", "-created"], name="inbound_sender_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} message {self.pk} from {self.provider} ({self.state})"

@@ -39,6 +39,12 @@ class PermanentProviderError(ProviderError):
     """Trying again cannot help: a refused number, a 4xx, a message the provider rejects."""
 
 
+class ChannelClosed(PermanentProviderError):
+    """The channel cannot carry this message now (WhatsApp's 24-hour window is closed and
+    no approved template fits, the resident opted out): the outbox tries their next
+    channel instead of retrying this one."""
+
+
 @dataclass(frozen=True)
 class SendResult:
     provider_message_id: str
@@ -54,6 +60,10 @@ class Provider:
     channels: ClassVar[frozenset[str]]  # the outbound channels it can carry
     max_length: ClassVar[int]  # the longest body, in characters, it accepts
     supports_receipts: ClassVar[bool] = False  # whether it reports delivery
+    # Messages a second the provider takes from this platform, all workers together
+    # (messaging/ratelimit.py); None: no limit. WhatsApp Cloud API: 80 a business number
+    # by default; Telegram: about 30 a bot; Africa's Talking publishes none (carrier-bound).
+    rate_per_second: ClassVar[int | None] = None
 
     def send(self, message: OutboundMessage) -> SendResult:
         """Hand one message over; raise Transient/PermanentProviderError on failure."""

@@ -1,8 +1,11 @@
 """Residents hear about every public change of the cases they follow; staff hear of
-escalations. Subscribers only enqueue a task: the messages are written by the worker."""
+escalations. Subscribers only enqueue a task: the messages are written by the worker.
+
+A case may have ten thousand followers: their channels are read in two queries, each
+text is rendered once per language, and the messages are written in batches
+(``messaging.services.messages_queue_many``), so the cost does not grow per follower."""
 
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,7 +16,9 @@ from django_tasks import task
 from imbizo.accounts.models import Citizen
 from imbizo.cases.models import Case, CaseUpdate, Status
 from imbizo.core.events import subscribe
-from imbizo.messaging.services import citizen_notify, message_queue
+from imbizo.messaging.models import Channel
+from imbizo.messaging.reach import AddressBook, address_book
+from imbizo.messaging.services import Draft, message_queue, messages_queue_many
 
 from . import texts
 from .links import feedback_url
@@ -87,31 +92,65 @@ def _link(case: Case, update: CaseUpdate | None, recipient: Recipient) -> str | 
     return feedback_url(case, recipient.citizen)
 
 
+class Renderer:
+    """Each text once per language (and per feedback link: only reporters get one)."""
+
+    def __init__(self, case: Case, update: CaseUpdate | None, kind: str) -> None:
+        self.case, self.update, self.kind = case, update, kind
+        self.template = settings.WHATSAPP_TEMPLATES.get("case_update")
+        self.done: dict[tuple[str, str | None], tuple[str, dict | None]] = {}
+
+    def __call__(self, language: str, link: str | None) -> tuple[str, dict | None]:
+        """The body and, for WhatsApp outside its 24-hour window, the template."""
+        if (language, link) not in self.done:
+            args = (self.case, self.update, self.kind, link)
+            with translation.override(language):
+                body = texts.body(*args)
+                template = {"name": self.template, "language": language,
+                            "params": [self.case.reference, texts.template_text(*args)]} \
+                    if self.template else None
+            self.done[language, link] = (body, template)
+        return self.done[language, link]
+
+
+def _reach(recipient: Recipient, book: AddressBook) -> tuple[str, str, str] | None:
+    """(channel, address, language) of a follower: a resident's first channel that
+    reaches them; a number left without an account, by SMS unless it said STOP."""
+    if recipient.citizen is None:
+        if not book.allows(Channel.SMS, recipient.phone):
+            return None
+        return Channel.SMS, recipient.phone, settings.LANGUAGE_CODE
+    if recipient.citizen.erased:
+        return None
+    reaches = book.reaches(recipient.citizen)
+    return (*reaches[0], recipient.citizen.language) if reaches else None
+
+
 @task()
 def notify_followers(case_id: int, update_id: int | None, kind: str) -> int:
-    """Queue one message per follower, in their language; ``kind`` is "logged",
-    "status", "comment" or "merged" (the case was joined to another)."""
+    """Queue one message per follower, in their language, on their channel; ``kind`` is
+    "logged", "status", "comment" or "merged" (the case was joined to another). Returns
+    how many were queued: none when run again."""
     case = Case.objects.select_related("category", "municipality", "merged_into").get(
         pk=case_id)
     update = CaseUpdate.objects.filter(pk=update_id).first() if update_id else None
     if not _worth_telling(case, update, kind):
         return 0
     key = f"case:{case.uuid}:{kind}:{update_id or 0}"
-    sent = 0
-    for recipient in case_followers(case):
-        render = partial(texts.body, case, update, kind, _link(case, update, recipient))
-        if recipient.citizen is not None:
-            message = citizen_notify(citizen=recipient.citizen, purpose="service",
-                                     text_for_language=render, municipality=case.municipality,
-                                     dedupe_key=f"{key}:{recipient.key}")
-        else:
-            with translation.override(settings.LANGUAGE_CODE):
-                body = render()
-            message = message_queue(to=recipient.phone, channel="sms", body=body,
-                                    purpose="service", municipality=case.municipality,
-                                    dedupe_key=f"{key}:{recipient.key}")
-        sent += message is not None
-    return sent
+    followers = case_followers(case)
+    book = address_book(Citizen.objects.filter(case_subscriptions__case=case),
+                        phones=[r.phone for r in followers if r.citizen is None])
+    render = Renderer(case, update, kind)
+    drafts = []
+    for recipient in followers:
+        if (reach := _reach(recipient, book)) is None:
+            continue
+        channel, to, language = reach
+        body, template = render(language, _link(case, update, recipient))
+        drafts.append(Draft(to=to, channel=channel, body=body, language=language,
+                            dedupe_key=f"{key}:{recipient.key}", template=template,
+                            citizen_id=recipient.citizen.pk if recipient.citizen else None))
+    return messages_queue_many(drafts=drafts, purpose="service", municipality=case.municipality)
 
 
 @task()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from imbizo.cases.models import Case, CaseUpdate, Status
+from imbizo.cases.standard import category_name
 
 SMS_TEXT_LIMIT = 120  # a staff note: with the sentence before it, about one 160-character SMS
 
@@ -72,25 +73,32 @@ def _autoclose(link: str | None) -> str:
                     "is not fixed.", days) % {"days": days}
 
 
-def status_body(case: Case, update: CaseUpdate, link: str | None = None) -> str:
-    """A status change: the label, what it means, and for the reporter what they can do
-    next on their feedback page (``link``): say a resolved case is not fixed, rate a
-    closed one."""
-    status = update.to_status
+def _say(update: CaseUpdate) -> str:
     note = short(update.text)
-    say = str(SAY_NOTE[status]) % {"text": note} if note else str(SAY[status])
-    parts = [str(CHANGED) % {"ref": case.reference, "status": Status(status).label,
-                             "say": _sentence(say)}]
-    if status == Status.RESOLVED:
-        parts.append(_autoclose(link))
-    elif status == Status.CLOSED and link:
-        parts.append(str(RATE) % {"link": link})
-    return " ".join(parts)
+    status = update.to_status
+    return _sentence(str(SAY_NOTE[status]) % {"text": note} if note else str(SAY[status]))
+
+
+def _next_step(update: CaseUpdate, link: str | None) -> list[str]:
+    """For the reporter, what they can do next on their feedback page (``link``): say a
+    resolved case is not fixed, rate a closed one."""
+    if update.to_status == Status.RESOLVED:
+        return [_autoclose(link)]
+    if update.to_status == Status.CLOSED and link:
+        return [str(RATE) % {"link": link}]
+    return []
+
+
+def status_body(case: Case, update: CaseUpdate, link: str | None = None) -> str:
+    """A status change: the label, what it means, and the reporter's next step."""
+    changed = str(CHANGED) % {"ref": case.reference, "status": Status(update.to_status).label,
+                              "say": _say(update)}
+    return " ".join([changed, *_next_step(update, link)])
 
 
 def body(case: Case, update: CaseUpdate | None, kind: str, link: str | None = None) -> str:
     if kind == "logged":
-        return str(LOGGED) % {"ref": case.reference, "category": case.category.name}
+        return str(LOGGED) % {"ref": case.reference, "category": category_name(case.category.name)}
     if kind == "comment":
         return str(COMMENT) % {"ref": case.reference, "text": short(update.text)}
     if kind == "merged":
@@ -98,3 +106,17 @@ def body(case: Case, update: CaseUpdate | None, kind: str, link: str | None = No
         return str(MERGED) % {"ref": case.reference, "into": into.reference,
                               "status": Status(into.status).label}
     return status_body(case, update, link)
+
+
+def template_text(case: Case, update: CaseUpdate | None, kind: str,
+                  link: str | None = None) -> str:
+    """The sentence a WhatsApp template carries after the case's reference (its second
+    parameter, docs/channels.md): the news of ``body`` without the reference before it."""
+    if kind == "logged":
+        return str(SAY[Status.LOGGED])
+    if kind == "comment":
+        return short(update.text)
+    if kind == "merged":
+        return body(case, update, kind)
+    return " ".join([f"{Status(update.to_status).label}. {_say(update)}",
+                     *_next_step(update, link)])

@@ -326,6 +326,15 @@ ROUTES: dict[tuple[str, str], list[Call]] = {
              "private")],
     (ANY, "/photos/notes/{key}"): [
         Call("GET", "/photos/notes/{A.note.pk}", found_by(sees_the_order))],
+    # Providers' webhooks: each plugin checks its provider's signature, whoever calls;
+    # a resident's own words arrive there, never through a staff or API session.
+    (ANY, "/channels/{slug}"): [
+        Call("GET", "/channels/nowhere", not_found, "unknown"),
+        Call("POST", "/channels/whatsapp", lambda c: 401, "unsigned",
+             body=lambda w: {"object": "whatsapp_business_account", "entry": []},
+             writes=True),
+        Call("POST", "/channels/telegram", lambda c: 401, "unsigned",
+             body=lambda w: {"update_id": 1, "message": {"text": "hi"}}, writes=True)],
     # The reporter's feedback page: the signed link is the proof, whoever holds it.
     (ANY, "/r/{token}"): [
         Call("GET", "/r/{A.feedback_token}", anyone, "link", register=True),

@@ -10,6 +10,7 @@ catalogs are compared and never rewritten.
 
 import ast
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -94,6 +95,38 @@ def test_every_catalog_but_english_is_translated(wanted, catalog):
     untranslated = [key[1] for key in wanted if key in have and not translated(have[key])]
     assert not untranslated, (f"{len(untranslated)} string(s) untranslated or fuzzy in "
                               f"{catalog.relative_to(PACKAGE)}:\n" + "\n".join(untranslated))
+
+
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)[-+ #0]*\d*(?:\.\d+)?[a-z]|\{[a-z_]*\}")
+
+
+def placeholders(text: str) -> list[str]:
+    """``%(name)s``-style and ``{name}``-style placeholders, sorted, repeats kept."""
+    return sorted(PLACEHOLDER.findall(text))
+
+
+@pytest.mark.parametrize("catalog", [c for c in CATALOGS if c.parts[-3] != "en"],
+                         ids=lambda path: path.parts[-3])
+def test_every_translation_keeps_the_placeholders_of_its_msgid(catalog):
+    """A dropped or misspelt placeholder is a KeyError (or a lost reference number) when
+    the message is sent; msgfmt --check-format misses ``{name}`` and a placeholder the
+    translation adds."""
+    wrong = []
+    for (_ctx, msgid), entry in read_po(catalog).items():
+        source = placeholders(entry.get("msgid_plural") or msgid)
+        for name, value in entry.items():
+            if name.startswith("msgstr") and value and placeholders(value) != source:
+                wrong.append(f"{msgid!r}: {name} has {placeholders(value)}, wants {source}")
+    assert not wrong, f"{catalog.relative_to(PACKAGE)}:\n" + "\n".join(wrong)
+
+
+def test_the_placeholder_check_sees_a_dropped_placeholder(tmp_path):
+    po = tmp_path / "django.po"
+    po.write_text('msgid ""\nmsgstr ""\n\n#, python-format\nmsgid "Ward %(ward)s (%(suburb)s)"\n'
+                  'msgstr "Iwadi %(ward)s"\n', encoding="utf-8")
+    (entry,) = read_po(po).values()
+    assert placeholders(entry["msgstr"]) != placeholders(entry["msgid"])
+    assert placeholders("%(lat).5f and {name}") == ["%(lat).5f", "{name}"]
 
 
 def test_the_reader_understands_what_makemessages_writes(tmp_path):

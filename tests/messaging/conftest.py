@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import respx
 from django.utils import timezone
 
 from imbizo.accounts.models import Citizen
@@ -10,7 +11,10 @@ from imbizo.accounts.services import citizen_register, consent_give
 from imbizo.core.permissions import system_actor
 from imbizo.messaging import providers
 
+from .helpers import GATEWAY_URL, Recipients
+
 DEV = "imbizo.messaging.channels.dev.DevProvider"
+GATEWAY = "tests.messaging.helpers.HttpGateway"
 
 
 class Clock:
@@ -67,3 +71,14 @@ def make_resident(db):
 
     return make
 
+
+
+@pytest.fixture
+def http_gateway(use_providers) -> Recipients:
+    """Every channel that can push goes to the stand-in HTTP gateway, faked by respx;
+    ``http_gateway.script`` decides each call's answer."""
+    use_providers(sms=GATEWAY, whatsapp=GATEWAY, telegram=GATEWAY, email=GATEWAY)
+    recipients = Recipients()
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(GATEWAY_URL).mock(side_effect=recipients)
+        yield recipients

@@ -59,7 +59,7 @@ def test_queuing_costs_a_fixed_number_of_queries(django_assert_num_queries,
     ({"body": "   "}, "empty_message"),
     ({"body": "x" * 919}, "message_too_long"),
     ({"channel": "ussd"}, "channel_unavailable"),  # USSD cannot push
-    ({"channel": "telegram"}, "channel_unavailable"),
+    ({"channel": "fax"}, "channel_unavailable"),  # no such channel
     ({"purpose": "marketing"}, "invalid_message"),
     ({"language": "fr"}, "invalid_message"),
 ])

@@ -1,4 +1,3 @@
-import pytest
 
 from imbizo.accounts.permissions import citizen_actor
 from imbizo.accounts.services import citizen_erase, citizen_register
@@ -129,20 +128,6 @@ def test_a_resident_who_is_both_follower_and_the_number_left_hears_once(municipa
     owner = citizen_register(actor=system_actor("sms"), phone="0835551234")
     case_join(actor=citizen_actor(owner, channel="sms"), case=case)
     assert notify_followers.call(case.pk, None, "logged") == 1
-
-
-@pytest.mark.parametrize("followers", [1, 3])
-def test_a_status_message_costs_a_fixed_number_of_queries_per_follower(
-        log_case, django_assert_num_queries, followers):
-    case = case_start(actor=system_actor("web"), case=log_case())
-    for n in range(followers - 1):
-        neighbour = citizen_register(actor=system_actor("sms"), phone=f"072444555{n}")
-        case_join(actor=citizen_actor(neighbour, channel="sms"), case=case)
-    update = case.updates.get(to_status="in_progress")
-    # case, update, subscribers, merged reports; then per message its dedupe look-up and
-    # insert, in two savepoints.
-    with django_assert_num_queries(4 + 6 * followers):
-        assert notify_followers.call(case.pk, update.pk, "status") == followers
 
 
 def test_each_rung_of_the_ladder_e_mails_its_people_even_the_same_person(

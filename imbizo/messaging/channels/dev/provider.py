@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 class DevProvider(Provider):
     name = "dev"
-    channels = frozenset({"sms", "whatsapp", "ussd", "email"})
+    channels = frozenset({"sms", "whatsapp", "ussd", "email", "telegram"})
     # As strict as six concatenated GSM-7 SMS segments, so a text that passes in
     # development also fits the SMS providers of production.
     max_length = 918

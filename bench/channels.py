@@ -1,0 +1,371 @@
+"""Channels under load: USSD hops, WhatsApp acknowledgements, outbox delivery, fan-out.
+
+    .venv/bin/python bench/channels.py            # about 3 minutes
+
+A fresh PostgreSQL database (imbizo_bench_channels on 127.0.0.1:5432, dropped and
+recreated) with the demo municipality. `imbizo serve` (granian 2 workers x 2 threads, no
+task worker, DEBUG off, the demo's webhook secrets) on 127.0.0.1:8771 takes, each for a
+while from 50 connections (bench/_load.py), beside a bare endpoint (`/api/v1/health`) of
+the same server in the same run:
+
+- USSD: 50 residents dialling at once, each session driven to its END as a phone would
+  (the first option of each menu, a sentence for each question), each session a new
+  phone number from a pool; every completed session logs a case.
+- WhatsApp: signed text-message notifications in the Cloud API's format, each with a new
+  message id, acknowledged once stored (the conversation is handled later by the worker,
+  not measured here).
+
+Then, with no web server: 5,000 SMS queued to the Africa's Talking plugin pointed at a
+stand-in of its send API on 127.0.0.1:8772, delivered by 4 task workers (`imbizo
+db_worker`), timed from the workers' start to the last message sent; and one status
+change on a case with 10,000 followers, timed until its 10,000 messages are queued
+(the notification task run in-process).
+
+Prints a table and rewrites its section of docs/performance.md (--no-doc to skip).
+"""
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode
+
+import _load
+from _common import say
+from _harness import (
+    begin_run,
+    django_env,
+    django_setup,
+    load_average,
+    machine,
+    measured_on,
+    run_child,
+    versions,
+    write_doc,
+)
+from _postgres import problems as postgres_problems
+from _postgres import recreate_database
+from _server import HOST, port_taken, serving
+
+WORK = Path("/tmp/imbizo-bench-channels")
+PG_DB = "imbizo_bench_channels"
+PORT, STANDIN_PORT = 8771, 8772
+SECRET = "bench-secret"
+START, END = "<!-- channels:start -->", "<!-- channels:end -->"
+CLIENTS = 50
+PHONES = 20_000
+NUMBERED = re.compile(r"^\s*(\d+)[.)]", re.MULTILINE)
+
+
+def bench_env() -> dict[str, str]:
+    env = django_env(f"postgres://postgres@127.0.0.1:5432/{PG_DB}", WORK)
+    env.update(WHATSAPP_APP_SECRET=SECRET, WHATSAPP_VERIFY_TOKEN=SECRET,
+               TELEGRAM_SECRET_TOKEN=SECRET)
+    return env
+
+
+def check_prerequisites() -> list[str]:
+    return postgres_problems() + port_taken(PORT) + port_taken(STANDIN_PORT)
+
+
+# --- children: set-up, queueing, fan-out -----------------------------------------------------
+def child_prepare() -> None:
+    django_setup(bench_env())
+    from django.core.management import call_command
+
+    from imbizo.demo.seed import demo_seed
+
+    call_command("migrate", verbosity=0)
+    demo_seed(cases=0)
+    print(json.dumps({"ok": True}))
+
+
+def child_queue(count: int) -> None:
+    """Queue ``count`` SMS through the outbox (their send tasks wait for the workers)."""
+    django_setup(sms_env())
+    from django.db import transaction
+
+    from imbizo.messaging.services import message_queue
+
+    for start in range(0, count, 500):
+        with transaction.atomic():
+            for n in range(start, min(start + 500, count)):
+                message_queue(to=f"+2782{n:07d}", channel="sms", purpose="service",
+                              body=f"Imbizo: your case DMO-2612-{n:04d}-0 is now in progress.")
+    print(json.dumps({"queued": count}))
+
+
+def child_sent() -> None:
+    django_setup(sms_env())
+    from imbizo.messaging.models import OutboundMessage
+
+    print(json.dumps({s: OutboundMessage.objects.filter(status=s).count()
+                      for s in ("queued", "sent", "failed")}))
+
+
+def child_fanout(followers: int) -> None:
+    """A case with ``followers`` subscribers changes status; the notification task queues
+    one message each. Timed from the task's start to its end (it writes every row)."""
+    django_setup(bench_env())
+    from django.db import transaction
+
+    from imbizo.accounts.models import Citizen
+    from imbizo.cases.lifecycle import case_start
+    from imbizo.cases.models import Case, CaseUpdate, Subscription
+    from imbizo.cases.services import Location, case_log
+    from imbizo.core.permissions import system_actor
+    from imbizo.geo.models import Municipality, Ward
+    from imbizo.messaging.models import OutboundMessage
+    from imbizo.notifications.cases import notify_followers
+
+    dmo = Municipality.objects.get(code="DMO")
+    ward = Ward.objects.filter(municipality=dmo).first()
+    actor = system_actor("cli")
+    with transaction.atomic():
+        case = case_log(actor=actor, category="water-leak", description="Burst main",
+                        location=Location(ward=ward), municipality=dmo)
+        langs = ["en", "zu", "xh", "af", "st", "tn"]
+        Citizen.objects.bulk_create(
+            [Citizen(phone=f"+2783{n:07d}", language=langs[n % 6], municipality=dmo)
+             for n in range(followers)], batch_size=2000)
+        ids = Citizen.objects.filter(phone__startswith="+2783").values_list("pk", flat=True)
+        Subscription.objects.bulk_create([Subscription(case=case, citizen_id=pk) for pk in ids],
+                                         batch_size=2000)
+    case = Case.objects.get(pk=case.pk)
+    case_start(actor=actor, case=case, note="Crew on the way")
+    update = CaseUpdate.objects.filter(case=case).order_by("-pk").first()
+    before = OutboundMessage.objects.count()
+    started = time.perf_counter()
+    notify_followers.call(case.pk, update.pk, "status")
+    seconds = time.perf_counter() - started
+    queued = OutboundMessage.objects.count() - before
+    print(json.dumps({"followers": followers, "queued": queued, "seconds": seconds}))
+
+
+def sms_env() -> dict[str, str]:
+    env = bench_env()
+    env.update(AFRICASTALKING_USERNAME="bench", AFRICASTALKING_API_KEY="bench",
+               AFRICASTALKING_API_URL=f"http://{HOST}:{STANDIN_PORT}")
+    return env
+
+
+# --- the stand-in of Africa's Talking's SMS API ------------------------------------------------
+async def _standin_handle(reader, writer) -> None:
+    try:
+        while True:
+            length = 0
+            await reader.readuntil(b"\r\n")
+            while (line := await reader.readuntil(b"\r\n")) != b"\r\n":
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            await reader.readexactly(length)
+            body = json.dumps({"SMSMessageData": {"Message": "Sent to 1/1 Total Cost: ZAR 0.2",
+                               "Recipients": [{"statusCode": 101, "number": "+27820000000",
+                                               "status": "Success", "cost": "ZAR 0.2000",
+                                               "messageId": f"ATXid_{uuid.uuid4().hex}"}]}})
+            writer.write(b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+                         + f"Content-Length: {len(body)}\r\n\r\n".encode() + body.encode())
+            await writer.drain()
+    except (asyncio.IncompleteReadError, ConnectionError):
+        writer.close()
+
+
+def standin(stop: threading.Event) -> None:
+    async def main() -> None:
+        server = await asyncio.start_server(_standin_handle, HOST, STANDIN_PORT)
+        async with server:
+            while not stop.is_set():
+                await asyncio.sleep(0.1)
+
+    asyncio.run(main())
+
+
+# --- the load --------------------------------------------------------------------------------
+def bare(seconds: float) -> dict:
+    async def script(conn, going, tally):
+        while going():
+            await _load.timed(conn, tally, "GET", "/api/v1/health")
+
+    return _load.run(HOST, PORT, CLIENTS, seconds, script)
+
+
+def _answer(screen: str, hop: int) -> str:
+    """What a resident would type: the first option of a menu, else a sentence."""
+    if NUMBERED.search(screen):
+        return NUMBERED.search(screen).group(1)
+    return "Water pouring from a burst pipe next to the clinic gate"
+
+
+def ussd(seconds: float) -> dict:
+    rng = random.Random(20261207)
+    sessions = {"completed": 0, "hops_per_session": []}
+
+    async def script(conn, going, tally):
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        while going():
+            sid, phone, text, hops = f"ATUid_{uuid.uuid4().hex}", \
+                f"+2784{rng.randrange(PHONES):07d}", "", 0
+            while going():
+                body = urlencode({"sessionId": sid, "serviceCode": "*120*4629#",
+                                  "phoneNumber": phone, "networkCode": "65501",
+                                  "text": text}).encode()
+                got = await _load.timed(conn, tally, "POST", "/channels/ussd/africastalking",
+                                        body, headers)
+                hops += 1
+                if got is None or got[0] != 200:
+                    break
+                reply = got[1].decode()
+                if reply.startswith("END") or hops >= 12:
+                    sessions["completed"] += reply.startswith("END")
+                    sessions["hops_per_session"].append(hops)
+                    break
+                answer = _answer(reply[4:], hops)
+                text = f"{text}*{answer}" if text else answer
+
+    result = _load.run(HOST, PORT, CLIENTS, seconds, script)
+    hops = sessions["hops_per_session"]
+    result.update(sessions=sessions["completed"],
+                  mean_hops=sum(hops) / len(hops) if hops else 0)
+    return result
+
+
+def whatsapp(seconds: float) -> dict:
+    rng = random.Random(7)
+
+    async def script(conn, going, tally):
+        while going():
+            digits = f"2784{rng.randrange(PHONES):07d}"
+            body = json.dumps({"object": "whatsapp_business_account", "entry": [{
+                "id": "102290129340398", "changes": [{"field": "messages", "value": {
+                    "messaging_product": "whatsapp",
+                    "metadata": {"display_phone_number": "27100000000",
+                                 "phone_number_id": "106540352242922"},
+                    "contacts": [{"profile": {"name": "Resident"}, "wa_id": digits}],
+                    "messages": [{"from": digits, "id": f"wamid.{uuid.uuid4().hex}",
+                                  "timestamp": str(int(time.time())), "type": "text",
+                                  "text": {"body": "Hi"}}]}}]}]}).encode()
+            signature = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+            await _load.timed(conn, tally, "POST", "/channels/whatsapp", body,
+                              {"Content-Type": "application/json",
+                               "X-Hub-Signature-256": f"sha256={signature}"})
+
+    return _load.run(HOST, PORT, CLIENTS, seconds, script)
+
+
+def outbox(count: int, workers: int) -> dict:
+    env = sms_env()
+    run_child(__file__, env, "--child-queue", str(count), timeout=600)
+    stop = threading.Event()
+    server = threading.Thread(target=standin, args=(stop,), daemon=True)
+    server.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    procs = [subprocess.Popen([str(Path(sys.executable).parent / "imbizo"), "db_worker"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True) for _ in range(workers)]
+    try:
+        while True:
+            counts = run_child(__file__, env, "--child-sent", timeout=60)
+            if counts["queued"] == 0 or time.monotonic() - started > 300:
+                break
+            time.sleep(0.5)
+        seconds = time.monotonic() - started
+    finally:
+        for proc in procs:
+            os.killpg(proc.pid, signal.SIGTERM)
+        for proc in procs:
+            proc.wait(timeout=30)
+        stop.set()
+    return {"count": count, "workers": workers, "seconds": seconds,
+            "per_second": counts["sent"] / seconds, **counts}
+
+
+# --- the report ------------------------------------------------------------------------------
+def report(r: dict) -> str:
+    b, u, w = r["bare"], r["ussd"], r["whatsapp"]
+    o, f = r["outbox"], r["fanout"]
+
+    def row(name, x, goal):
+        return (f"| {name} | {x['per_second']:,.0f} | {x['p50_ms']:.1f} | {x['p99_ms']:.1f} | "
+                f"{x['per_second'] / b['per_second']:.2f} | {x['errors']} | {goal} |")
+
+    return "\n".join([
+        START, "## Channels", "",
+        f"`bench/channels.py`, {r['when']}, {measured_on(r)}; PostgreSQL {r['pg']}, "
+        f"Python {r['versions']['python']}, Django {r['versions']['django']}, granian "
+        f"{r['versions']['granian']} (2 workers x 2 threads). {CLIENTS} connections each.", "",
+        "| load | per second | p50 ms | p99 ms | ratio to bare | errors | goal |",
+        "|---|---:|---:|---:|---:|---:|---|",
+        row("bare endpoint (`/api/v1/health`)", b, ""),
+        row("USSD hops (Africa's Talking callback)", u, "≥ 400/s, p99 ≤ 50 ms"),
+        row("WhatsApp webhook acknowledged", w, "≥ 2,000/s, p99 ≤ 30 ms"), "",
+        f"USSD: {u['sessions']:,} sessions driven to their END in {r['seconds']['ussd']} s, "
+        f"{u['mean_hops']:.1f} hops each on average (each logs a case).", "",
+        f"Outbox: {o['sent']:,} of {o['count']:,} SMS handed to a stand-in of Africa's "
+        f"Talking's send API on loopback in {o['seconds']:.1f} s by {o['workers']} task "
+        f"workers: **{o['per_second']:,.0f} messages/s** (goal ≥ 500/s); {o['failed']} failed.",
+        "",
+        f"Fan-out: one status change on a case with {f['followers']:,} followers queued "
+        f"{f['queued']:,} messages in **{f['seconds']:.1f} s** (goal ≤ 10 s).", "", END, ""])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--followers", type=int, default=10_000)
+    parser.add_argument("--no-doc", action="store_true")
+    parser.add_argument("--child-prepare", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child-queue", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child-sent", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child-fanout", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_prepare:
+        return child_prepare()
+    if args.child_queue:
+        return child_queue(args.child_queue)
+    if args.child_sent:
+        return child_sent()
+    if args.child_fanout:
+        return child_fanout(args.child_fanout)
+
+    busy = begin_run(check_prerequisites(), WORK)
+    if busy is None:
+        sys.exit(1)
+    r = {"machine": machine(), "busy": busy, "versions": versions(),
+         "when": time.strftime("%Y-%m-%d"), "seconds": {"ussd": args.seconds}}
+    r["pg"] = recreate_database(PG_DB)
+    env = bench_env()
+    run_child(__file__, env, "--child-prepare", timeout=600)
+    with serving(env, PORT, "2", "2", WORK / "server.log"):
+        say("bare endpoint ...")
+        r["bare"] = bare(10)
+        say("USSD sessions ...")
+        r["ussd"] = ussd(args.seconds)
+        say("WhatsApp webhooks ...")
+        r["whatsapp"] = whatsapp(10)
+    say("outbox delivery ...")
+    r["outbox"] = outbox(args.messages, 4)
+    say("fan-out ...")
+    r["fanout"] = run_child(__file__, env, "--child-fanout", str(args.followers), timeout=900)
+    r["load_end"] = load_average()
+    print(json.dumps(r, indent=1, default=str))
+    text = report(r)
+    print(text)
+    if not args.no_doc:
+        write_doc(text, START, END)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""Words a resident can send at any time, in the six languages.
+
+STOP and its equivalents opt a number out of SMS (the law and the networks' codes of
+conduct require it on any bulk or service SMS); START brings it back. MENU starts over.
+Matched on the whole message, any case, surrounding spaces and punctuation ignored.
+"""
+
+# en: STOP, UNSUBSCRIBE, CANCEL, END, QUIT, OPTOUT; af: STOP, KANSELLEER, STAAK;
+# zu: YEKA ("stop, leave it"), MISA ("stop"); xh: YEKA, YIMA ("stop"), MISA;
+# st: EMISA ("stop"), KHAOTSA ("stop, cease"); tn: EMISA ("stop"), KHAOTSA.
+STOP = frozenset({"STOP", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "STOPALL",
+                  "KANSELLEER", "STAAK", "YEKA", "MISA", "YIMA", "EMISA", "KHAOTSA"})
+# en: START, SUBSCRIBE, UNSTOP; af: BEGIN; zu/xh/st: QALA ("begin"); tn: SIMOLOLA ("begin").
+START = frozenset({"START", "SUBSCRIBE", "UNSTOP", "BEGIN", "QALA", "SIMOLOLA"})
+# en: MENU, HI, HELLO; af: HALLO; zu/xh: SAWUBONA, MOLWENI; st/tn: DUMELA.
+MENU = frozenset({"MENU", "HI", "HELLO", "HALLO", "SAWUBONA", "MOLO", "MOLWENI", "DUMELA"})
+
+
+def keyword(text: str) -> str:
+    """"stop", "start", "menu" or ""."""
+    word = "".join(ch for ch in text.strip().upper() if ch.isalnum())
+    if word in STOP:
+        return "stop"
+    if word in START:
+        return "start"
+    if word in MENU:
+        return "menu"
+    return ""

@@ -1,0 +1,3 @@
+from .plugin import TelegramPlugin
+
+__all__ = ["TelegramPlugin"]

@@ -1,0 +1,3 @@
+from .plugin import WhatsAppPlugin
+
+__all__ = ["WhatsAppPlugin"]
