@@ -10,6 +10,7 @@ provider delivers them nowhere else). Staff only, and only where ``SIMULATOR_ENA
 """
 
 import uuid
+from urllib.parse import urlencode
 
 import httpx
 from django.conf import settings
@@ -124,7 +125,7 @@ def simulator(request):
             state["log"].append(entry)
         state["log"] = state["log"][-40:]
         request.session.modified = True
-        return redirect(f"{request.path}?channel={channel}&phone={phone}")
+        return redirect(f"{request.path}?{urlencode({'channel': channel, 'phone': phone})}")
     mine = [dict(e, at=parse_datetime(e["at"])) for e in state["log"]
             if e["channel"] == channel and e["phone"] == phone]
     if channel != "ussd":
