@@ -15,9 +15,10 @@ the same server in the same run:
   message id, acknowledged once stored (the conversation is handled later by the worker,
   not measured here).
 
-Then, with no web server: 5,000 SMS queued to the Africa's Talking plugin pointed at a
-stand-in of its send API on 127.0.0.1:8772, delivered by 4 task workers (`imbizo
-db_worker`), timed from the workers' start to the last message sent; and one status
+Then, with no web server: a broadcast of 5,000 SMS queued (in batches of 500) to the
+Africa's Talking plugin pointed at a stand-in of its send API on 127.0.0.1:8772,
+delivered by 2 task workers (`imbizo db_worker`), timed from the workers' start to the
+last message sent; and one status
 change on a case with 10,000 followers, timed until its 10,000 messages are queued
 (the notification task run in-process).
 
@@ -64,6 +65,8 @@ PORT, STANDIN_PORT = 8771, 8772
 SECRET = "bench-secret"
 START, END = "<!-- channels:start -->", "<!-- channels:end -->"
 CLIENTS = 50
+THREADS = "2"  # per granian worker (4 measured no better: the server is CPU-bound)
+PACE = 250  # hops a second offered in the paced USSD run
 PHONES = 20_000
 NUMBERED = re.compile(r"^\s*(\d+)[.)]", re.MULTILINE)
 
@@ -92,26 +95,31 @@ def child_prepare() -> None:
 
 
 def child_queue(count: int) -> None:
-    """Queue ``count`` SMS through the outbox (their send tasks wait for the workers)."""
+    """A broadcast of ``count`` SMS through the outbox's batched path (the one a fan-out
+    and a ward broadcast take: 500 messages and one send task a batch), on a queue
+    emptied of what the web phase left (the conversations' replies, not measured here)."""
     django_setup(sms_env())
-    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
 
-    from imbizo.messaging.services import message_queue
+    from imbizo.messaging.models import InboundMessage, OutboundMessage
+    from imbizo.messaging.services import Draft, messages_queue_many
 
-    for start in range(0, count, 500):
-        with transaction.atomic():
-            for n in range(start, min(start + 500, count)):
-                message_queue(to=f"+2782{n:07d}", channel="sms", purpose="service",
-                              body=f"Imbizo: your case DMO-2612-{n:04d}-0 is now in progress.")
-    print(json.dumps({"queued": count}))
+    DBTaskResult.objects.all().delete()
+    OutboundMessage.objects.all().delete()
+    InboundMessage.objects.all().delete()
+    drafts = [Draft(to=f"+2782{n:07d}", channel="sms", dedupe_key=f"bench:{n}",
+                    body=f"Imbizo: water is back on in ward {n % 40 + 1}. Thank you for "
+                         "your patience.") for n in range(count)]
+    queued = messages_queue_many(drafts=drafts, purpose="service", municipality=None)
+    print(json.dumps({"queued": queued}))
 
 
 def child_sent() -> None:
     django_setup(sms_env())
     from imbizo.messaging.models import OutboundMessage
 
-    print(json.dumps({s: OutboundMessage.objects.filter(status=s).count()
-                      for s in ("queued", "sent", "failed")}))
+    mine = OutboundMessage.objects.filter(dedupe_key__startswith="bench:")
+    print(json.dumps({s: mine.filter(status=s).count() for s in ("queued", "sent", "failed")}))
 
 
 def child_fanout(followers: int) -> None:
@@ -207,8 +215,13 @@ def _answer(screen: str, hop: int) -> str:
     return "Water pouring from a burst pipe next to the clinic gate"
 
 
-def ussd(seconds: float) -> dict:
+def ussd(seconds: float, pace: float | None = None) -> dict:
+    """Sessions on every connection back to back; with ``pace`` (hops a second in all),
+    each phone waits its turn between hops, as residents reading a screen do, so the
+    latency is measured at that rate rather than at saturation."""
     rng = random.Random(20261207)
+    started = time.monotonic()
+    schedule = {"next": 0}
     sessions = {"completed": 0, "hops_per_session": []}
 
     async def script(conn, going, tally):
@@ -217,6 +230,10 @@ def ussd(seconds: float) -> dict:
             sid, phone, text, hops = f"ATUid_{uuid.uuid4().hex}", \
                 f"+2784{rng.randrange(PHONES):07d}", "", 0
             while going():
+                if pace:  # every hop leaves on a schedule, one every 1/pace s in all
+                    slot = schedule["next"]
+                    schedule["next"] += 1
+                    await asyncio.sleep(max(0.0, started + slot / pace - time.monotonic()))
                 body = urlencode({"sessionId": sid, "serviceCode": "*120*4629#",
                                   "phoneNumber": phone, "networkCode": "65501",
                                   "text": text}).encode()
@@ -292,6 +309,23 @@ def outbox(count: int, workers: int) -> dict:
 
 
 # --- the report ------------------------------------------------------------------------------
+ANALYSIS = """**Where the channel figures fall short, and why.** USSD and the WhatsApp
+acknowledgement are below the issue's goals on this machine. Measured while they ran
+(`/proc`, `pg_stat_activity` sampled every 5 ms): the web server uses about 1.35 of the
+2 cores (3.5 ms of CPU a USSD hop, 1.6 ms a WhatsApp acknowledgement, against 0.3 ms for
+the bare endpoint), PostgreSQL 0.3, and most waiting backends wait on `WALSync`: every
+hop commits (the session row), and this VM's disk makes an fsync slow and irregular.
+Paced, hops between the first and the last of a session answer in 3-5 ms at the median;
+the tail (p99) is the first hop (a new session row) and the last (the case: counter,
+audit chain, SLA tasks, event), which queue behind the fsyncs and behind the
+municipality's reference counter, held until the conversation's transaction commits.
+Four threads a worker measured no better than two (the server is CPU-bound, not
+thread-bound). Next steps: take the reference number in its own short transaction before
+the conversation's (as the API does), keep USSD session state in Redis with one commit at
+the end of a session, and measure on a machine whose disk syncs in well under a
+millisecond."""
+
+
 def report(r: dict) -> str:
     b, u, w = r["bare"], r["ussd"], r["whatsapp"]
     o, f = r["outbox"], r["fanout"]
@@ -304,20 +338,26 @@ def report(r: dict) -> str:
         START, "## Channels", "",
         f"`bench/channels.py`, {r['when']}, {measured_on(r)}; PostgreSQL {r['pg']}, "
         f"Python {r['versions']['python']}, Django {r['versions']['django']}, granian "
-        f"{r['versions']['granian']} (2 workers x 2 threads). {CLIENTS} connections each.", "",
+        f"{r['versions']['granian']} (2 workers x {THREADS} threads). {CLIENTS} connections "
+        "each.", "",
         "| load | per second | p50 ms | p99 ms | ratio to bare | errors | goal |",
         "|---|---:|---:|---:|---:|---:|---|",
         row("bare endpoint (`/api/v1/health`)", b, ""),
-        row("USSD hops (Africa's Talking callback)", u, "≥ 400/s, p99 ≤ 50 ms"),
+        row("USSD hops (Africa's Talking callback), back to back", u, "≥ 400/s, p99 ≤ 50 ms"),
+        row(f"USSD hops paced at {PACE}/s offered", r["ussd_paced"], "p99 ≤ 50 ms"),
         row("WhatsApp webhook acknowledged", w, "≥ 2,000/s, p99 ≤ 30 ms"), "",
         f"USSD: {u['sessions']:,} sessions driven to their END in {r['seconds']['ussd']} s, "
-        f"{u['mean_hops']:.1f} hops each on average (each logs a case).", "",
-        f"Outbox: {o['sent']:,} of {o['count']:,} SMS handed to a stand-in of Africa's "
+        f"{u['mean_hops']:.1f} hops each on average (each logs a case). Back to back, the "
+        f"{CLIENTS} phones wait for each other (latency is {CLIENTS} / throughput); paced, "
+        "each hop leaves on a schedule, as residents reading a screen send theirs.", "",
+        f"Outbox: {o['sent']:,} of a broadcast of {o['count']:,} SMS (queued in batches of "
+        f"500, one send task each) handed to a stand-in of Africa's "
         f"Talking's send API on loopback in {o['seconds']:.1f} s by {o['workers']} task "
         f"workers: **{o['per_second']:,.0f} messages/s** (goal ≥ 500/s); {o['failed']} failed.",
         "",
         f"Fan-out: one status change on a case with {f['followers']:,} followers queued "
-        f"{f['queued']:,} messages in **{f['seconds']:.1f} s** (goal ≤ 10 s).", "", END, ""])
+        f"{f['queued']:,} messages in **{f['seconds']:.1f} s** (goal ≤ 10 s).", "",
+        ANALYSIS, "", END, ""])
 
 
 def main() -> None:
@@ -348,15 +388,16 @@ def main() -> None:
     r["pg"] = recreate_database(PG_DB)
     env = bench_env()
     run_child(__file__, env, "--child-prepare", timeout=600)
-    with serving(env, PORT, "2", "2", WORK / "server.log"):
+    with serving(env, PORT, "2", THREADS, WORK / "server.log"):
         say("bare endpoint ...")
         r["bare"] = bare(10)
         say("USSD sessions ...")
         r["ussd"] = ussd(args.seconds)
+        r["ussd_paced"] = ussd(args.seconds, PACE)
         say("WhatsApp webhooks ...")
         r["whatsapp"] = whatsapp(10)
     say("outbox delivery ...")
-    r["outbox"] = outbox(args.messages, 4)
+    r["outbox"] = outbox(args.messages, 2)
     say("fan-out ...")
     r["fanout"] = run_child(__file__, env, "--child-fanout", str(args.followers), timeout=900)
     r["load_end"] = load_average()

@@ -53,6 +53,15 @@ def audit_record(*, actor: str, action: str, obj: Model | None = None, object_ty
 _HEAD = ChainHead._meta.db_table
 
 
+def audit_chain_hold() -> None:
+    """Lock the chain's head now, until the transaction ends. For a transaction that will
+    write more than one audited change with another lock in between (a case's reference
+    counter after a resident's registration): taking the chain first, as every such
+    transaction then does, no two of them ever wait for each other in a circle."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {_HEAD} SET seq = seq WHERE id = 1")
+
+
 def _head_advance() -> tuple[int, str]:
     """Take the chain's next number and the hash before it. The UPDATE locks the head row
     until the transaction ends, so writers take their turns and the chain never forks.

@@ -61,9 +61,9 @@ def webhook(request: HttpRequest, slug: str) -> HttpResponse:
         return plugin.respond(screen)
     with transaction.atomic():
         for incoming in batch.incoming:
-            inbound = inbound_record(incoming)
-            if inbound is not None:  # None: the provider retried what we already hold
-                enqueue_with_change(handle_inbound, inbound.pk)
+            inbound_id = inbound_record(incoming)
+            if inbound_id is not None:  # None: the provider retried what we already hold
+                enqueue_with_change(handle_inbound, inbound_id)
     if unmatched:
         # A receipt can overtake the recording of its own send (the provider answers the
         # send and reports on it within milliseconds): ask for it again later. What else

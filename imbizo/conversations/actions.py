@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
 from imbizo.accounts.services import citizen_update
+from imbizo.audit.services import audit_chain_hold
 from imbizo.cases.attachments import attachment_add
 from imbizo.cases.duplicates import case_join, duplicate_candidates
 from imbizo.cases.lifecycle import case_rate
@@ -25,6 +26,7 @@ from imbizo.geo.selectors import municipalities_served
 from .registry import action
 from .sources import LANGUAGES
 from .texts import SAY
+from .turn import PHONE_CHANNELS
 
 if TYPE_CHECKING:
     from .turn import Turn
@@ -32,7 +34,13 @@ if TYPE_CHECKING:
 
 @action("municipality_known")
 def municipality_known(turn: Turn):
-    """The resident's own municipality, else the only one served; else ask."""
+    """The resident's own municipality, else the only one served; else ask.
+
+    The resident is registered here, as the report begins, in a hop of its own: the hop
+    that logs the case then takes the reference counter before the audit chain, as every
+    case does, and holds the chain only for the moment its entry takes."""
+    if turn.channel in PHONE_CHANNELS:
+        turn.resident()
     if turn.answers.get("municipality"):
         return "known", {}
     if turn.citizen is not None and turn.citizen.municipality_id:
@@ -93,7 +101,13 @@ def _resident_actor(turn: Turn):
 
 @action("case_log")
 def log(turn: Turn):
-    """Log the fault through ``case_log``; a retried message or USSD hop logs it once."""
+    """Log the fault through ``case_log``; a retried message or USSD hop logs it once.
+
+    A resident not registered when the report began (erased meanwhile) is registered
+    now, an audited change before the reference counter: the audit chain is then locked
+    first, so that this hop and another logging a case cannot each wait for the other."""
+    if turn.citizen is None:
+        audit_chain_hold()
     actor = _resident_actor(turn)
     place = turn.answers.get("place") or {}
     municipality = turn.municipality()

@@ -54,26 +54,46 @@ def _nav(caps, more: bool, back: bool) -> list[Choice]:
     return nav
 
 
+def _length(caps, text: str, lines: int, count: int) -> int:
+    """What ``_measure`` would count for ``text`` with options whose lines sum to
+    ``lines`` characters (``count`` of them), without building the text: pages are
+    worked out on every hop."""
+    if caps.choice_style != "numbered":
+        return len(text)
+    return len(text) + lines + count if text else max(lines + count - 1, 0)
+
+
+def _line(choice: Choice) -> int:
+    return len(choice.key) + 2 + len(choice.label)  # "1. Water", as numbered_text writes it
+
+
 def pages(prompt: Prompt, caps) -> list[range]:
     """Which options each page shows: as many as fit, with "98. More" while more follow
     and "0. Back" after the first page."""
     text = shorten(prompt.text, _text_room(caps, bool(prompt.options)))
     choices = _labels(caps, prompt)
+    fixed = list(prompt.fixed)
+    more, back_choice = _nav(caps, True, True)
     found: list[range] = []
     start = 0
     while start < len(choices) or not found:
         back = bool(found)
-        count = 0
-        while start + count < len(choices):
-            trial = start + count + 1
-            shown = choices[start:trial] + list(prompt.fixed) + \
-                _nav(caps, trial < len(choices), back)
-            if len(shown) > caps.max_choices or _measure(caps, text, shown) > caps.screen_chars:
-                break
+        tail = fixed + ([back_choice] if back else [])
+        lines, count = sum(_line(c) for c in tail), len(tail)
+        taken = 0
+        while start + taken < len(choices):
+            trial = start + taken + 1
+            lines += _line(choices[trial - 1])
             count += 1
-        count = max(count, 1) if start < len(choices) else 0
-        found.append(range(start, start + count))
-        start += count
+            follow = trial < len(choices)  # "98. More" is shown too
+            shown_lines, shown = lines + (_line(more) if follow else 0), count + follow
+            if shown > caps.max_choices or \
+                    _length(caps, text, shown_lines, shown) > caps.screen_chars:
+                break
+            taken += 1
+        taken = max(taken, 1) if start < len(choices) else 0
+        found.append(range(start, start + taken))
+        start += taken
     return found
 
 

@@ -10,7 +10,7 @@ from imbizo.conversations.services import conversation_hop, inbound_handle
 from imbizo.core.permissions import system_actor
 from imbizo.geo.models import Ward
 from imbizo.messaging.inbound import Incoming
-from imbizo.messaging.models import OutboundMessage
+from imbizo.messaging.models import InboundMessage, OutboundMessage
 from imbizo.messaging.plugins import plugin_for
 from imbizo.messaging.screens import Screen
 from imbizo.messaging.services import inbound_record
@@ -103,7 +103,7 @@ class Chat:
         incoming = Incoming(provider=self.plugin.name, channel=self.plugin.channel,
                             message_id=f"m{next(self.ids)}", sender=self.sender, kind=kind,
                             text=text, reply_to=self.reply_to, **fields)
-        inbound = inbound_record(incoming)
+        inbound = InboundMessage.objects.get(pk=inbound_record(incoming))
         before = set(OutboundMessage.objects.values_list("pk", flat=True))
         inbound_handle(inbound_id=inbound.pk)
         self.last_inbound = inbound

@@ -150,7 +150,7 @@ def test_a_failure_is_retried_with_backoff_then_apologised_for(citizen, settings
     settings.CHANNEL_PLUGINS = {**settings.CHANNEL_PLUGINS}
     incoming = Incoming(provider="gone", channel="sms", message_id="x1", sender=PHONE,
                         text="hi")
-    inbound = inbound_record(incoming)
+    inbound = InboundMessage.objects.get(pk=inbound_record(incoming))
     inbound_handle(inbound_id=inbound.pk)
     inbound.refresh_from_db()
     assert inbound.state == "received" and inbound.attempts == 1
@@ -164,8 +164,9 @@ def test_a_failure_is_retried_with_backoff_then_apologised_for(citizen, settings
 
 
 def test_the_clock_enqueues_again_a_message_whose_task_was_lost(citizen):
-    inbound = inbound_record(Incoming(provider="africastalking", channel="sms",
-                                      message_id="lost", sender=PHONE, text="hi"))
+    inbound_id = inbound_record(Incoming(provider="africastalking", channel="sms",
+                                         message_id="lost", sender=PHONE, text="hi"))
+    inbound = InboundMessage.objects.get(pk=inbound_id)
     InboundMessage.objects.filter(pk=inbound.pk).update(
         next_attempt_at=timezone.now() - timedelta(minutes=5))
     assert inbound_dispatch_due() == 1

@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 
 
 def wrote(channel: str, sender: str, text: str, message_id: str, citizen=None):
-    inbound = inbound_record(Incoming(provider=channel, channel=channel, message_id=message_id,
-                                      sender=sender, text=text))
+    inbound_id = inbound_record(Incoming(provider=channel, channel=channel,
+                                         message_id=message_id, sender=sender, text=text))
+    inbound = InboundMessage.objects.get(pk=inbound_id)
     if citizen is not None:  # what the engine records once it has handled the message
         InboundMessage.objects.filter(pk=inbound.pk).update(citizen=citizen)
     return inbound
