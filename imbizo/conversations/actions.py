@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.files.storage import default_storage
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from imbizo.accounts.services import citizen_update
@@ -173,6 +174,9 @@ def language_set(turn: Turn):
     if citizen.language != language:
         citizen_update(actor=turn.actor(), citizen=citizen, language=language)
     turn.session.language = language
+    # The rest of this turn (the confirmation first) is said in the language just chosen;
+    # the caller's ``override`` puts the previous one back when the turn ends.
+    translation.activate(language)
     return "done", {"language_label": dict(LANGUAGES).get(language, language)}
 
 

@@ -18,6 +18,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from imbizo.geo.selectors import municipalities_served, point_in_first_ward
@@ -79,6 +80,21 @@ def _step(channel: str, phone: str, form) -> payloads.Request | None:
             "telegram": payloads.telegram_text}[channel](phone=phone, text=text)
 
 
+def _what_you_did(form) -> str:
+    """The step as the phone's owner would see it in their chat."""
+    action = form.get("action", "send")
+    if action == "location":
+        return _("Location: %(lat)s, %(lon)s") % {"lat": form.get("latitude", ""),
+                                                  "lon": form.get("longitude", "")}
+    if action == "contact":
+        return _("Shared my phone number")
+    if action == "dial":
+        return _("Dialled %(code)s") % {"code": payloads.SERVICE_CODE}
+    if action == "hangup":
+        return _("Hung up")
+    return form.get("text", "").strip() or form.get("title", "")
+
+
 def _address(channel: str, phone: str) -> str:
     return str(payloads.telegram_user(phone)) if channel == "telegram" else phone
 
@@ -110,8 +126,7 @@ def simulator(request):
     phone = (request.POST.get("phone") or request.GET.get("phone") or DEFAULT_PHONE).strip()
     if request.method == "POST":
         entry = {"at": timezone.now().isoformat(), "channel": channel, "phone": phone,
-                 "who": "you", "text": request.POST.get("text", "").strip()
-                 or request.POST.get("title") or request.POST.get("action", "")}
+                 "who": "you", "text": _what_you_did(request.POST)}
         state.setdefault("since", {}).setdefault(f"{channel}:{phone}", entry["at"])
         if channel == "ussd":
             screen, status = _ussd(state, phone, request.POST.get("action", "send"),

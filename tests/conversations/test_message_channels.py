@@ -8,6 +8,7 @@ import httpx
 import pytest
 import respx
 from django.utils import timezone
+from django.utils.translation import override
 from PIL import Image
 
 from imbizo.accounts.models import ChannelAddress
@@ -15,6 +16,7 @@ from imbizo.accounts.services import citizen_register
 from imbizo.cases.models import Attachment, Case
 from imbizo.conversations.models import ConversationSession
 from imbizo.conversations.services import inbound_dispatch_due, inbound_handle
+from imbizo.conversations.texts import TEXTS
 from imbizo.core.permissions import system_actor
 from imbizo.messaging.inbound import Incoming
 from imbizo.messaging.models import InboundMessage, OutboundMessage
@@ -120,7 +122,9 @@ def test_language_chosen_on_one_channel_is_spoken_on_the_others(citizen, phone):
     menu = sms.screen("hi")
     languages = sms.screen(choice_key(menu, "Language"))
     done = sms.screen(choice_key(languages, "isiZulu"))
-    assert "isiZulu" in done.text
+    with override("zu"):  # said in the language just chosen
+        assert done.text == str(TEXTS["language_changed"]) % {"language_label": "isiZulu"}
+    assert done.text != "Done. We will speak isiZulu."
     citizen.refresh_from_db()
     assert citizen.language == "zu"
     phone.dial()
