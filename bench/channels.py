@@ -316,11 +316,12 @@ acknowledgement are below the issue's goals on this machine. Measured while they
 the bare endpoint), PostgreSQL 0.3, and most waiting backends wait on `WALSync`: every
 hop commits (the session row), and this VM's disk makes an fsync slow and irregular.
 Paced, hops between the first and the last of a session answer in 3-5 ms at the median;
-the tail (p99) is the first hop (a new session row) and the last (the case: counter,
-audit chain, SLA tasks, event), which queue behind the fsyncs and behind the
-municipality's reference counter, held until the conversation's transaction commits.
-Four threads a worker measured no better than two (the server is CPU-bound, not
-thread-bound). Next steps: take the reference number in its own short transaction before
+the tail (p99) is the hop that logs the case (reference counter, audit chain, SLA tasks,
+event relay: 12 ms on an idle server, 30-90 ms at the median under load, as a worker's
+threads share one interpreter and the municipality's reference counter is held until the
+conversation's transaction commits) and the first hop of the next session on the same
+connection, which waits for it. Four threads a worker measured no better than two (the
+server is CPU-bound), nor did letting menu hops commit without waiting for the disk. Next steps: take the reference number in its own short transaction before
 the conversation's (as the API does), keep USSD session state in Redis with one commit at
 the end of a session, and measure on a machine whose disk syncs in well under a
 millisecond."""
