@@ -321,8 +321,9 @@ event relay: 12 ms on an idle server, 30-90 ms at the median under load, as a wo
 threads share one interpreter and the municipality's reference counter is held until the
 conversation's transaction commits) and the first hop of the next session on the same
 connection, which waits for it. Four threads a worker measured no better than two (the
-server is CPU-bound), nor did letting menu hops commit without waiting for the disk. Next steps: take the reference number in its own short transaction before
-the conversation's (as the API does), keep USSD session state in Redis with one commit at
+server is CPU-bound), nor did letting menu hops commit without waiting for the disk.
+Next steps: take the reference number in its own short transaction before the
+conversation's (as the API does), keep USSD session state in Redis with one commit at
 the end of a session, and measure on a machine whose disk syncs in well under a
 millisecond."""
 
