@@ -64,12 +64,12 @@ def image_prepare(
         )
     kind = image_sniff(data)
     if kind is None:
-        raise _unsupported()
+        raise unsupported_image()
     try:
         # formats=[kind]: only the plugin the magic number names may parse these bytes.
         with Image.open(io.BytesIO(data), formats=[kind]) as img:
             if {"MPO": "JPEG"}.get(img.format, img.format) != kind:  # MPO: phone HDR/depth
-                raise _unsupported()
+                raise unsupported_image()
             # Our own limit, from the header, before any pixel is decoded; Pillow's global
             # MAX_IMAGE_PIXELS is process-wide and too generous to lean on.
             if img.width * img.height > max_pixels:
@@ -80,7 +80,7 @@ def image_prepare(
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # if -W error
         raise _too_many_pixels(max_pixels) from None
     except DECODE_ERRORS:
-        raise _unsupported() from None
+        raise unsupported_image() from None
 
     mode = _target_mode(img)
     if img.mode not in (mode, "CMYK"):  # settle first: palette images resize badly
@@ -155,7 +155,8 @@ def _encode(img: Image.Image, format: str, **options) -> bytes:
     return out.getvalue()
 
 
-def _unsupported() -> ImbizoError:
+def unsupported_image() -> ImbizoError:
+    """What a resident is told of a file that is no photo Imbizo can read."""
     return ImbizoError(
         "unsupported_image",
         _("Sorry, we can't read that file. Please send a photo as JPEG, PNG or WebP."),

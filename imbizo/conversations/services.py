@@ -22,13 +22,14 @@ from imbizo.accounts.services import (
     channel_opt_in,
     channel_opt_out,
 )
-from imbizo.cases.images import image_prepare
+from imbizo.cases.images import image_prepare, unsupported_image
 from imbizo.core.errors import ImbizoError
 from imbizo.core.outbox import enqueue_overdue, enqueue_with_change, redrive_grace
 from imbizo.core.permissions import system_actor
 from imbizo.messaging.inbound import Incoming
 from imbizo.messaging.models import InboundMessage
 from imbizo.messaging.plugins import plugin_named
+from imbizo.messaging.providers import PermanentProviderError
 from imbizo.messaging.screens import Screen, numbered_text
 from imbizo.messaging.services import message_queue
 
@@ -136,14 +137,23 @@ def inbound_handle(*, inbound_id: int) -> None:
 
 
 def _photo_store(plugin, incoming: Incoming) -> tuple[str, str]:
-    """Fetch, check and keep a photo until the case is logged (the flow goes on first)."""
+    """Fetch, check and keep a photo until the case is logged (the flow goes on first).
+    A photo the provider will not hand over (not an image, too large) or that is no
+    usable image is said to the resident, in their language, at once; only a provider
+    that is down makes the message wait for another attempt."""
     if incoming.kind != "photo" or not incoming.media_id:
         return "", ""
-    data, _content_type = plugin.fetch_media(incoming.media_id)
-    try:
-        image_prepare(data, max_bytes=settings.ATTACHMENT_MAX_BYTES)
-    except ImbizoError as exc:
-        return "", exc.message
+    language = ConversationSession.objects.filter(
+        channel=incoming.channel, sender=incoming.sender).values_list(
+        "language", flat=True).first() or settings.LANGUAGE_CODE
+    with override(language):
+        try:
+            data, _content_type = plugin.fetch_media(incoming.media_id)
+            image_prepare(data, max_bytes=settings.ATTACHMENT_MAX_BYTES)
+        except PermanentProviderError:
+            return "", unsupported_image().message
+        except ImbizoError as exc:
+            return "", exc.message
     return default_storage.save(f"conversations/pending/{uuid.uuid4()}", ContentFile(data)), ""
 
 

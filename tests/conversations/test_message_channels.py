@@ -13,6 +13,7 @@ from PIL import Image
 
 from imbizo.accounts.models import ChannelAddress
 from imbizo.accounts.services import citizen_register
+from imbizo.cases.images import unsupported_image
 from imbizo.cases.models import Attachment, Case
 from imbizo.conversations.models import ConversationSession
 from imbizo.conversations.services import inbound_dispatch_due, inbound_handle
@@ -175,3 +176,31 @@ def test_the_clock_enqueues_again_a_message_whose_task_was_lost(citizen):
         next_attempt_at=timezone.now() - timedelta(minutes=5))
     assert inbound_dispatch_due() == 1
     assert inbound_dispatch_due() == 0  # marked due now: not again within the grace
+
+
+@respx.mock
+def test_a_file_the_provider_will_not_hand_over_is_said_at_once_in_the_residents_language(
+        citizen, settings):
+    """Not an image (WhatsApp says so before any download): no retries, no apology; the
+    resident hears why, in their language, and is asked again."""
+    settings.CHANNEL_PLUGINS = {**settings.CHANNEL_PLUGINS}
+    respx.get(f"{settings.WHATSAPP_API_URL}/doc9").mock(return_value=httpx.Response(
+        200, json={"url": "https://lookaside.example/doc9", "mime_type": "application/pdf",
+                   "file_size": 1000}))
+    citizen.language = "af"
+    citizen.save(update_fields=["language"])
+    wa = Chat("whatsapp", PHONE)
+    menu = wa.screen("hi")
+    groups = wa.screen(choice_key(menu, "Meld"), kind="choice")
+    where = wa.screen(choice_key(wa.screen(choice_key(groups, "Paaie"), kind="choice"),
+                                 "Slaggat"), kind="choice")
+    assert where.expects == "location"
+    wa.screen(kind="location", latitude=-29.9501, longitude=20.0501)
+    assert wa.screen("Nog 'n gat, dieper").expects == "photo"
+    again = wa.screen(kind="photo", media_id="doc9", media_type="application/pdf")
+    with override("af"):
+        assert unsupported_image().message in again.text
+    assert again.expects == "photo"
+    inbound = wa.last_inbound
+    inbound.refresh_from_db()
+    assert (inbound.state, inbound.attempts) == ("handled", 0)
