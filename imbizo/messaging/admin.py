@@ -68,15 +68,28 @@ class OutboxChangeList(ChangeList):
         subjects_attach(request_actor(request), self.result_list)
 
 
-@admin.register(OutboundMessage)
-class OutboundMessageAdmin(ScopedAdmin):
+class MessageAdmin(ScopedAdmin):
+    """What both directions of messages share: read-only, seen by whoever may see the
+    resident, who is linked rather than shown."""
+
     view_permission = "citizen.view"  # bodies and numbers are personal data
-    change_permission = ""  # the outbox is written only by its services
+    change_permission = ""  # messages are written only by their services
+    ordering = ["-created"]
+    show_full_result_count = False
+
+    @admin.display(description=_("resident"))
+    def resident(self, message):
+        if not message.citizen_id:
+            return "-"
+        url = reverse("admin:accounts_citizen_change", args=[message.citizen_id])
+        return format_html('<a href="{}">{}</a>', url, _("their record"))
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(MessageAdmin):
     list_display = ["created", "recipient", "text", "about", "status", "channel"]
     list_filter = ["status", "channel", "provider", "purpose"]
     search_fields = ["=to", "=provider_message_id", "=dedupe_key"]  # whole values only
-    ordering = ["-created"]
-    show_full_result_count = False
     fields = ["uuid", "municipality", "resident", "channel", "recipient", "language", "purpose",
               "body", "about", "status", "provider", "provider_message_id", "attempts",
               "next_attempt_at", "last_error", "dedupe_key", "created", "sent_at",
@@ -101,12 +114,6 @@ class OutboundMessageAdmin(ScopedAdmin):
     def about(self, message):
         return message.subject
 
-    @admin.display(description=_("resident"))
-    def resident(self, message):
-        if not message.citizen_id:
-            return "-"
-        url = reverse("admin:accounts_citizen_change", args=[message.citizen_id])
-        return format_html('<a href="{}">{}</a>', url, _("their record"))
 
     @admin.display(description=_("sent again as"))
     def fallback_message(self, message):
@@ -125,19 +132,15 @@ class OutboundMessageAdmin(ScopedAdmin):
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(ScopedAdmin):
-    """What residents sent: read-only, seen by whoever may see the resident (a message
-    from no known resident yet, only by platform-wide roles)."""
+class InboundMessageAdmin(MessageAdmin):
+    """What residents sent (a message from no known resident yet is seen only by
+    platform-wide roles)."""
 
-    view_permission = "citizen.view"
-    change_permission = ""
     municipality_field = "citizen__municipality"
     ward_field = "citizen__ward"
     list_display = ["created", "sender_masked", "channel", "kind", "text", "state"]
     list_filter = ["state", "channel", "provider"]
     search_fields = ["=sender", "=provider_message_id"]  # whole values only
-    ordering = ["-created"]
-    show_full_result_count = False
     fields = ["created", "resident", "channel", "provider", "provider_message_id",
               "sender_masked", "kind", "text", "state", "attempts", "next_attempt_at",
               "last_error", "handled_at"]
@@ -158,9 +161,3 @@ class InboundMessageAdmin(ScopedAdmin):
     def text(self, message):
         return Truncator(message.payload.get("text", "")).chars(120) or "-"
 
-    @admin.display(description=_("resident"))
-    def resident(self, message):
-        if not message.citizen_id:
-            return "-"
-        url = reverse("admin:accounts_citizen_change", args=[message.citizen_id])
-        return format_html('<a href="{}">{}</a>', url, _("their record"))

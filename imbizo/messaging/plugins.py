@@ -10,22 +10,21 @@ touches no other.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
-from django.utils.module_loading import import_string
 
-from .providers import Provider
+from .providers import PermanentProviderError, Provider, instance_of
 
 if TYPE_CHECKING:
     from .inbound import Batch
     from .screens import Screen
 
 
-class ChannelPlugin(Provider):
+class ChannelPlugin(Provider, ABC):
     channel: ClassVar[str]  # the resident channel it serves: "ussd", "sms", ...
     # The reply is the webhook's HTTP response (USSD) rather than a message sent later.
     synchronous: ClassVar[bool] = False
@@ -48,20 +47,18 @@ class ChannelPlugin(Provider):
         """Answer a GET (WhatsApp's verification); most providers have none."""
         return HttpResponse(status=405, headers={"Allow": "POST"})
 
+    @abstractmethod
     def parse(self, request: HttpRequest) -> Batch:
         """The webhook's events; raise ``Malformed`` on a payload the provider would not send."""
-        raise NotImplementedError
 
     def respond(self, screen: Screen | None) -> HttpResponse:
         """The webhook's answer: the screen itself for a synchronous channel, else an ack."""
         return HttpResponse(status=200)
 
     def fetch_media(self, media_id: str) -> tuple[bytes, str]:
-        """The bytes and content type of a resident's photo, by the provider's reference."""
-        raise NotImplementedError
-
-
-_plugins: dict[str, ChannelPlugin] = {}
+        """The bytes and content type of a resident's photo, by the provider's reference;
+        a channel that carries no photos refuses, as a provider refuses a bad file."""
+        raise PermanentProviderError(f"{self.name} carries no photos")
 
 
 def plugin_paths() -> dict[str, str]:
@@ -69,17 +66,10 @@ def plugin_paths() -> dict[str, str]:
 
 
 def plugin_for(slug: str) -> ChannelPlugin | None:
-    """The plugin served at ``/channels/<slug>``, or None; one instance per class, kept."""
+    """The plugin served at ``/channels/<slug>``, or None; one instance per class, kept
+    (the same one that sends, where the class is also a channel's provider)."""
     path = plugin_paths().get(slug)
-    if not path:
-        return None
-    plugin = _plugins.get(path)
-    if plugin is None:
-        cls = import_string(path)
-        if not (isinstance(cls, type) and issubclass(cls, ChannelPlugin)):
-            raise ImproperlyConfigured(f"CHANNEL_PLUGINS[{slug!r}]: {path} is no ChannelPlugin")
-        plugin = _plugins[path] = cls()
-    return plugin
+    return instance_of(path, ChannelPlugin, f"CHANNEL_PLUGINS[{slug!r}]") if path else None
 
 
 def plugin_named(name: str) -> ChannelPlugin | None:

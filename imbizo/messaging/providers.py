@@ -73,6 +73,21 @@ class Provider:
 _instances: dict[str, Provider] = {}
 
 
+def instance_of(path: str, base: type, setting: str):
+    """The one instance of the provider class at ``path``, whichever setting names it:
+    a plugin that also sends (WhatsApp) keeps one client for both. ``setting`` names the
+    entry in the error of a class that is no ``base``."""
+    instance = _instances.get(path)
+    if instance is None:
+        cls = import_string(path)
+        if not (isinstance(cls, type) and issubclass(cls, Provider)):
+            raise ImproperlyConfigured(f"{setting}: {path} is no {base.__name__}")
+        instance = _instances[path] = cls()
+    if not isinstance(instance, base):
+        raise ImproperlyConfigured(f"{setting}: {path} is no {base.__name__}")
+    return instance
+
+
 def provider_paths() -> dict[str, str]:
     return getattr(settings, "MESSAGING_PROVIDERS", DEFAULT_PROVIDERS)
 
@@ -83,12 +98,7 @@ def provider_for(channel: str) -> Provider:
     if not path:
         raise ImbizoError("channel_unavailable",
                           _("Messages cannot be sent by %(channel)s.") % {"channel": channel})
-    provider = _instances.get(path)
-    if provider is None:
-        cls = import_string(path)
-        if not (isinstance(cls, type) and issubclass(cls, Provider)):
-            raise ImproperlyConfigured(f"MESSAGING_PROVIDERS[{channel!r}]: {path} is no Provider")
-        provider = _instances[path] = cls()
+    provider = instance_of(path, Provider, f"MESSAGING_PROVIDERS[{channel!r}]")
     if channel not in provider.channels:
         raise ImproperlyConfigured(
             f"MESSAGING_PROVIDERS[{channel!r}]: {path} does not carry {channel}")

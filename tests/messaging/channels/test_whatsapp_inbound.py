@@ -11,7 +11,7 @@ import respx
 from django_tasks_db.models import DBTaskResult
 
 from imbizo.accounts.services import channel_address_seen
-from imbizo.messaging import plugins
+from imbizo.messaging import providers
 from imbizo.messaging.channels.whatsapp.webhook import batch_from_body
 from imbizo.messaging.inbound import Malformed
 from imbizo.messaging.models import InboundMessage, Status
@@ -33,9 +33,9 @@ def whatsapp(settings, use_providers):
     settings.WHATSAPP_PHONE_NUMBER_ID = "106540352242922"
     settings.WHATSAPP_API_URL = API
     use_providers(whatsapp=WHATSAPP)
-    plugins._plugins.clear()
+    providers._instances.clear()
     yield
-    plugins._plugins.clear()
+    providers._instances.clear()
 
 
 def envelope(value: dict) -> dict:
