@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from imbizo.cases.limits import TEXT_MAX_LENGTH
+
 from . import actions, sources  # noqa: F401  (they fill the registry)
 from .registry import ACTIONS, SOURCES
 from .texts import TEXTS
@@ -23,7 +25,7 @@ FLOWS_DIR = Path(__file__).parent / "flows"
 NODE_TYPES = frozenset({"menu", "question", "location", "photo", "confirm", "action",
                         "handover", "end"})
 CHECKS = frozenset({"reference", "digits", "rating"})
-MAX_TEXT = 4000  # the services' own limit on a description
+MAX_TEXT = TEXT_MAX_LENGTH  # the services' own limit on free text
 
 
 class FlowError(ValueError):
