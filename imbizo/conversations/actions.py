@@ -48,7 +48,9 @@ def municipality_known(turn: Turn):
         return "known", {"municipality": turn.citizen.municipality_id}
     served = config_cache.get("conversation_municipalities", municipalities_served)
     if len(served) == 1:
-        return "known", {"municipality": served[0].pk}
+        turn.answers["municipality"] = served[0].pk
+        _home_set(turn)
+        return "known", {}
     return "ask", {}
 
 
@@ -56,11 +58,17 @@ def municipality_known(turn: Turn):
 def municipality_remember(turn: Turn):
     """The municipality a resident picked is theirs from now on (asked once)."""
     turn.answers["municipality"] = int(turn.answers["municipality"])
-    citizen = turn.resident()
-    if citizen.municipality_id is None:
-        citizen_update(actor=turn.actor(), citizen=citizen,
-                       municipality=turn.municipality())
+    _home_set(turn)
     return "done", {}
+
+
+def _home_set(turn: Turn) -> None:
+    """A resident with no home municipality yet gets the one they report to: its staff
+    then see them, their messages and their conversation (the permission layer scopes
+    residents by home)."""
+    citizen = turn.citizen if turn.channel not in PHONE_CHANNELS else turn.resident()
+    if citizen is not None and citizen.municipality_id is None:
+        citizen_update(actor=turn.actor(), citizen=citizen, municipality=turn.municipality())
 
 
 def _category(turn: Turn):

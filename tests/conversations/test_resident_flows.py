@@ -4,6 +4,7 @@ question meets."""
 import pytest
 
 from imbizo.accounts.permissions import citizen_actor
+from imbizo.accounts.selectors import access_citizen
 from imbizo.accounts.services import citizen_erase, citizen_export
 from imbizo.cases.lifecycle import case_close, case_resolve
 from imbizo.conversations.models import ConversationSession, Handover
@@ -109,6 +110,19 @@ def test_a_resident_whose_municipality_is_unknown_picks_it_once(place, phone):
     assert choice_key(groups, "Water")
     session = ConversationSession.objects.get()
     assert session.citizen.municipality == place[0]
+
+
+def test_a_new_resident_of_the_only_municipality_served_is_made_its_resident(
+        place, phone, make_staff):
+    """Its staff then see them and the replies they were sent."""
+    place[1].category, place[1].district = "C", None  # BBB a district: AAA alone is served
+    place[1].save(update_fields=["category", "district"])
+    groups = phone.send(choice_key(phone.dial(), "Report"))
+    assert choice_key(groups, "Water")
+    session = ConversationSession.objects.get()
+    assert session.citizen.municipality == place[0]
+    agent = make_staff({"role": "agent", "municipality": place[0]})
+    assert access_citizen(actor=agent, uuid=session.citizen.uuid) == session.citizen
 
 
 def test_erasing_a_resident_forgets_their_conversations(citizen, phone):
