@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "imbizo.open311",
     "imbizo.demo",
     "imbizo.web",
+    "imbizo.console",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,12 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Largest photo accepted, in bytes (it is re-encoded and shrunk to 2048 px anyway).
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# --- Staff console (imbizo/console; docs/console.md) ------------------------------
+
+# --- Citizen site (imbizo/web; docs/web.md) ---------------------------------------
+
+# --- Browser security: Content-Security-Policy (django-csp) -----------------------
 
 LOGGING = {
     "version": 1,
