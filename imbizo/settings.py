@@ -197,6 +197,11 @@ CONFIG_CHECK_SECONDS = float(os.environ.get("CONFIG_CHECK_SECONDS", "1"))
 CLOCK_SECONDS = float(os.environ.get("CLOCK_SECONDS", "20"))
 REDRIVE_GRACE_SECONDS = float(os.environ.get("REDRIVE_GRACE_SECONDS", "30"))
 TASK_LEASE_SECONDS = float(os.environ.get("TASK_LEASE_SECONDS", "40"))
+# Messages residents send are handed to the workers by the clock's inbound pump every
+# INBOUND_PUMP_SECONDS (conversations/pump.py), and handed out again if not handled
+# within INBOUND_LEASE_SECONDS (plus however far the task queue is behind).
+INBOUND_PUMP_SECONDS = float(os.environ.get("INBOUND_PUMP_SECONDS", "0.25"))
+INBOUND_LEASE_SECONDS = float(os.environ.get("INBOUND_LEASE_SECONDS", "60"))
 
 # --- Channels (docs/channels.md) -----------------------------------------------------
 # Credentials and base URLs of the providers. The URLs default to the real services; a

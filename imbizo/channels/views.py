@@ -2,20 +2,19 @@
 
 Synchronous channels (USSD) are answered with the next screen inside the request: the
 engine's work is a few indexed reads and, at the end of a flow, one case written. Every
-other channel is acknowledged as soon as what it sent is stored; the engine answers in a
-task, through the outbox. Logs name the plugin and the failure, never a payload.
+other channel is acknowledged as soon as what it sent is stored, one insert a message;
+the clock's inbound pump hands it to a worker (conversations/pump.py) and the engine
+answers through the outbox. Logs name the plugin and the failure, never a payload.
 """
 
 import logging
 
-from django.db import transaction
+from csp.decorators import csp_exempt
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from imbizo.conversations.services import conversation_hop
-from imbizo.conversations.tasks import handle_inbound
 from imbizo.core.errors import NotFound
-from imbizo.core.outbox import enqueue_with_change
 from imbizo.messaging.inbound import Malformed, Unauthorized
 from imbizo.messaging.plugins import plugin_for
 from imbizo.messaging.services import inbound_record, message_receipt
@@ -28,6 +27,7 @@ def _problem(status: int, detail: str) -> HttpResponse:
 
 
 @csrf_exempt  # providers cannot hold a CSRF token; each plugin verifies its own way
+@csp_exempt()  # answers are for the provider's servers, never a page in a browser
 def webhook(request: HttpRequest, slug: str) -> HttpResponse:
     plugin = plugin_for(slug)
     if plugin is None:
@@ -59,11 +59,8 @@ def webhook(request: HttpRequest, slug: str) -> HttpResponse:
         for incoming in batch.incoming:
             screen = conversation_hop(plugin=plugin, incoming=incoming)
         return plugin.respond(screen)
-    with transaction.atomic():
-        for incoming in batch.incoming:
-            inbound_id = inbound_record(incoming)
-            if inbound_id is not None:  # None: the provider retried what we already hold
-                enqueue_with_change(handle_inbound, inbound_id)
+    for incoming in batch.incoming:  # each its own insert: a retried batch adds only what is new
+        inbound_record(incoming)
     if unmatched:
         # A receipt can overtake the recording of its own send (the provider answers the
         # send and reports on it within milliseconds): ask for it again later. What else

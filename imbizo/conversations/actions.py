@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -113,9 +114,11 @@ def log(turn: Turn):
     """Log the fault through ``case_log``; a retried message or USSD hop logs it once.
 
     A resident not registered when the report began (erased meanwhile) is registered
-    now, an audited change before the reference counter: the audit chain is then locked
-    first, so that this hop and another logging a case cannot each wait for the other."""
-    if turn.citizen is None:
+    now, an audited change before the reference counter. Where that happens inside the
+    caller's transaction (a message handled in a task; a USSD hop has none), the audit
+    chain is locked first, so that this and another case being logged cannot each wait
+    for the other."""
+    if turn.citizen is None and connection.in_atomic_block:
         audit_chain_hold()
     actor = _resident_actor(turn)
     place = turn.answers.get("place") or {}

@@ -11,7 +11,9 @@ class ConversationSession(models.Model):
     """One resident's conversation on one channel: the flow and node they are at, what
     they answered so far, and the last screen they were shown (a gateway that repeats a
     USSD hop gets it again and nothing acts twice). One row per channel and address,
-    reused by every later conversation, so a hop reads and writes one indexed row."""
+    reused by every later conversation, so a hop reads and writes one indexed row.
+    ``version`` counts the saves: a USSD hop writes its row back only if no other request
+    for the same resident saved it meanwhile (sessions.session_save)."""
 
     class State(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -33,6 +35,7 @@ class ConversationSession(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField()
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -24,7 +24,6 @@ from imbizo.accounts.services import (
 )
 from imbizo.cases.images import image_prepare, unsupported_image
 from imbizo.core.errors import ImbizoError
-from imbizo.core.outbox import enqueue_overdue, enqueue_with_change, redrive_grace
 from imbizo.core.permissions import system_actor
 from imbizo.messaging.inbound import Incoming
 from imbizo.messaging.models import InboundMessage
@@ -36,13 +35,21 @@ from imbizo.messaging.services import message_queue
 from .engine import Event, engine_answer, engine_begin, engine_show
 from .keywords import keyword
 from .models import ConversationSession
-from .sessions import session_expired, session_locked, session_open, session_resident_load
+from .sessions import (
+    session_current,
+    session_expired,
+    session_locked,
+    session_open,
+    session_resident_load,
+    session_save,
+)
 from .texts import SAY
 from .turn import Turn
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+HOP_ATTEMPTS = 3  # a USSD hop that finds its session saved meanwhile goes again
 RETRY_BASE = timedelta(seconds=30)
 State = ConversationSession.State
 
@@ -74,38 +81,51 @@ def _latest(incoming: Incoming, seen: str) -> str:
 
 def conversation_hop(*, plugin, incoming: Incoming) -> Screen:
     """One USSD hop: the next screen, within the request. A hop the gateway sends again
-    (same session, same text) gets the stored screen and acts on nothing."""
-    with transaction.atomic():
-        session = session_locked(incoming.channel, incoming.sender)
-        same = bool(session.gateway_session_id) and \
-            session.gateway_session_id == incoming.session_id
-        if incoming.kind == "close":
-            if same and session.state == State.ACTIVE:
-                session.state = State.DROPPED
-                session.save(update_fields=["state"])
-            return Screen(text="", expects="none", end=True)
-        if same and session.last_screen and (session.last_cumulative == _hop_key(incoming)
-                                             or session.state == State.DONE):
-            return Screen.from_payload(session.last_screen)
-        turn = Turn(session=session, caps=plugin,
-                    idempotency_key=f"{incoming.provider}:{incoming.session_id}")
-        if not same:
-            session_resident_load(session)
-        with override(session.language):
-            if same:
-                screen = engine_answer(turn, _event(incoming, _latest(
-                    incoming, session.last_cumulative)))
-            else:
-                screen = session_open(turn)
-                for text in (incoming.text.split("*") if incoming.text else []):
-                    if screen.end:
-                        break
-                    screen = engine_answer(turn, Event(text=text))  # the dial string's inputs
-        session.gateway_session_id = incoming.session_id
-        session.last_cumulative = _hop_key(incoming)
-        session.last_screen = screen.as_payload()
-        session.updated = timezone.now()
-        session.save()
+    (same session, same text) gets the stored screen and acts on nothing.
+
+    No transaction spans the hop: the session is read, the engine runs (a case it logs
+    commits in its own short transactions, so the municipality's reference counter and
+    the audit chain are held for that write only) and the session is written back if no
+    other request for this resident saved it meanwhile; if one did (the gateway sent the
+    hop again while it ran), the hop is answered afresh from what that one left. Whatever
+    an action wrote is keyed to the gateway's session, so it is not written twice."""
+    for _attempt in range(HOP_ATTEMPTS):
+        session = session_current(incoming.channel, incoming.sender)
+        screen = _hop(session, plugin, incoming)
+        if screen is None or session_save(session):
+            return screen or Screen.from_payload(session.last_screen)
+    return Screen.from_payload(session_current(incoming.channel, incoming.sender).last_screen)
+
+
+def _hop(session: ConversationSession, plugin, incoming: Incoming) -> Screen | None:
+    """The hop's screen, the session changed to match; None when the stored screen is the
+    answer and nothing needs saving."""
+    same = bool(session.gateway_session_id) and session.gateway_session_id == incoming.session_id
+    if incoming.kind == "close":
+        if same and session.state == State.ACTIVE:
+            session.state = State.DROPPED
+        return Screen(text="", expects="none", end=True)
+    if same and session.last_screen and (session.last_cumulative == _hop_key(incoming)
+                                         or session.state == State.DONE):
+        return None
+    turn = Turn(session=session, caps=plugin,
+                idempotency_key=f"{incoming.provider}:{incoming.session_id}")
+    if not same:
+        session_resident_load(session)
+    with override(session.language):
+        if same:
+            screen = engine_answer(turn, _event(incoming, _latest(
+                incoming, session.last_cumulative)))
+        else:
+            screen = session_open(turn)
+            for text in (incoming.text.split("*") if incoming.text else []):
+                if screen.end:
+                    break
+                screen = engine_answer(turn, Event(text=text))  # the dial string's inputs
+    session.gateway_session_id = incoming.session_id
+    session.last_cumulative = _hop_key(incoming)
+    session.last_screen = screen.as_payload()
+    session.updated = timezone.now()
     return screen
 
 
@@ -248,10 +268,9 @@ def _inbound_failed(inbound_id: int, exc: Exception) -> None:
             inbound.save(update_fields=["attempts", "last_error", "state"])
             _apologise(inbound)
             return
+        # The pump hands it out again when this time comes (conversations/pump.py).
         inbound.next_attempt_at = timezone.now() + RETRY_BASE * 2 ** inbound.attempts
         inbound.save(update_fields=["attempts", "last_error", "next_attempt_at"])
-        from .tasks import handle_inbound
-        enqueue_with_change(handle_inbound, inbound.pk, run_after=inbound.next_attempt_at)
 
 
 def _apologise(inbound: InboundMessage) -> None:
@@ -268,12 +287,3 @@ def _apologise(inbound: InboundMessage) -> None:
                       dedupe_key=f"reply:{inbound.pk}:apology")
     except ImbizoError:
         logger.warning("inbound %s: could not queue the apology", inbound.pk)
-
-
-def inbound_dispatch_due(*, grace: timedelta | None = None, limit: int = 1000) -> int:
-    """Enqueue again every received message whose task was lost (a clock job)."""
-    from .tasks import handle_inbound
-    return enqueue_overdue(
-        InboundMessage.objects.filter(state=InboundMessage.State.RECEIVED),
-        lambda pk: handle_inbound.enqueue(pk), grace=grace or redrive_grace(), limit=limit,
-        what="inbound message(s)")

@@ -5,6 +5,7 @@ or say that it timed out and start at the main menu."""
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from imbizo.accounts.models import ChannelAddress, Citizen
@@ -31,6 +32,36 @@ def session_locked(channel: str, sender: str) -> ConversationSession:
                                                       node="", updated=timezone.now())
     except IntegrityError:  # the same resident's other request made it a moment ago
         return rows.get(channel=channel, sender=sender)
+
+
+def session_current(channel: str, sender: str) -> ConversationSession:
+    """The resident's conversation on this channel, unlocked (a USSD hop: saved back with
+    ``session_save``); made on first contact."""
+    session = ConversationSession.objects.select_related("citizen").filter(
+        channel=channel, sender=sender).first()
+    if session is not None:
+        return session
+    try:
+        with transaction.atomic():
+            return ConversationSession.objects.create(channel=channel, sender=sender, flow="",
+                                                      node="", updated=timezone.now())
+    except IntegrityError:  # the same resident's other request made it a moment ago
+        return ConversationSession.objects.select_related("citizen").get(
+            channel=channel, sender=sender)
+
+
+SAVED_FIELDS = ("citizen", "flow", "node", "answers", "page", "language", "gateway_session_id",
+                "last_cumulative", "last_screen", "state", "updated")
+
+
+def session_save(session: ConversationSession) -> bool:
+    """Write the session back, one UPDATE, if no other request saved it since it was read
+    (a gateway repeating a hop still in progress); False if one did."""
+    saved = ConversationSession.objects.filter(pk=session.pk, version=session.version).update(
+        version=F("version") + 1, **{name: getattr(session, name) for name in SAVED_FIELDS})
+    if saved:
+        session.version += 1
+    return bool(saved)
 
 
 def citizen_find(channel: str, sender: str) -> Citizen | None:

@@ -4,6 +4,8 @@ from .services import inbound_handle
 
 
 @task()
-def handle_inbound(inbound_id: int) -> None:
-    """Answer one stored message from a resident (conversations.services.inbound_handle)."""
-    inbound_handle(inbound_id=inbound_id)
+def handle_inbound(inbound_ids: list[int]) -> None:
+    """Answer stored messages, in order (conversations.services.inbound_handle); the pump
+    (conversations/pump.py) hands them out."""
+    for inbound_id in inbound_ids:
+        inbound_handle(inbound_id=inbound_id)

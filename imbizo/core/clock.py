@@ -1,10 +1,11 @@
 """Repeating safety nets, run by ``imbizo clock`` (``imbizo serve`` starts one).
 
 Django Tasks runs one-off work at a set time (``run_after``) but nothing on a
-schedule. The clock runs the few jobs that must repeat, each every ``CLOCK_SECONDS``
-(a minute): they resume work a dead process stranded (a crash between commit and
-enqueue, a worker killed mid-task or mid-attempt, Redis down for a while). The jobs are
-idempotent, so a second clock does no harm.
+schedule. The clock runs the few jobs that must repeat, most every ``CLOCK_SECONDS``:
+they resume work a dead process stranded (a crash between commit and
+enqueue, a worker killed mid-task or mid-attempt, Redis down for a while). One runs every
+quarter second: the inbound pump, which hands the messages residents sent to the workers
+(conversations/pump.py). The jobs are idempotent, so a second clock does no harm.
 """
 
 import logging
@@ -23,13 +24,14 @@ logger = logging.getLogger(__name__)
 class Job:
     path: str  # a function taking no arguments and returning how many things it did
     every: float = settings.CLOCK_SECONDS
+    logged: bool = True  # say in the log what it did (not the pump: it runs all the time)
 
 
 JOBS = (
     Job("imbizo.core.task_reclaim.tasks_reclaim"),
     Job("imbizo.messaging.services.message_dispatch_due"),
     Job("imbizo.webhooks.services.webhook_dispatch_due"),
-    Job("imbizo.conversations.services.inbound_dispatch_due"),
+    Job("imbizo.conversations.pump.inbound_pump", settings.INBOUND_PUMP_SECONDS, logged=False),
     Job("imbizo.core.events.events_relay_due"),
     Job("imbizo.core.events.events_prune", 3600),
     Job("imbizo.core.task_reclaim.tasks_prune", 3600),
@@ -52,11 +54,14 @@ def clock_tick(now: float, last_run: dict[str, float], jobs=JOBS) -> dict[str, i
     return done
 
 
-def clock_run(stop: threading.Event, poll: float = 5.0) -> None:
+def clock_run(stop: threading.Event, jobs=JOBS) -> None:
+    """Tick as often as the most frequent job wants (the inbound pump: a quarter second)."""
+    poll = min(job.every for job in jobs)
+    logged = {job.path for job in jobs if job.logged}
     last_run: dict[str, float] = {}
     while not stop.is_set():
         close_old_connections()  # a long-lived process: drop connections past their age
-        for path, count in clock_tick(time.monotonic(), last_run).items():
-            if count:
+        for path, count in clock_tick(time.monotonic(), last_run, jobs).items():
+            if count and path in logged:
                 logger.info("clock job %s: %s", path, count)
         stop.wait(poll)

@@ -7,7 +7,7 @@ about messages we sent (``Receipt``). Nothing above the plugin knows a provider'
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -56,7 +56,7 @@ class Incoming:
     sent_at: datetime | None = None
 
     def as_dict(self) -> dict:
-        data = asdict(self)
+        data = {name: getattr(self, name) for name in self.__slots__}  # flat: no asdict copy
         data["sent_at"] = self.sent_at.isoformat() if self.sent_at else None
         return data
 

@@ -574,8 +574,9 @@ def inbound_record(incoming: Incoming) -> int | None:
     """Store what a resident sent before anything acts on it, and return its id; None
     when the provider sent this message id before (a retried webhook), so nothing acts
     twice. One statement, ``INSERT ... ON CONFLICT DO NOTHING RETURNING id`` (PostgreSQL,
-    SQLite 3.35+), in the webhook's transaction: no savepoint, no second look-up, as this
-    runs for every message every resident sends."""
+    SQLite 3.35+), committed on its own: no savepoint, no second look-up, no task (the
+    clock's inbound pump hands it out), as this runs for every message every resident
+    sends."""
     now = timezone.now()
     values = {"provider": incoming.provider, "provider_message_id": incoming.message_id,
               "channel": incoming.channel, "sender": incoming.sender,

@@ -2,7 +2,6 @@
 resident across channels, nothing done twice, failures retried then apologised for."""
 
 import io
-from datetime import timedelta
 
 import httpx
 import pytest
@@ -16,7 +15,7 @@ from imbizo.accounts.services import citizen_register
 from imbizo.cases.images import unsupported_image
 from imbizo.cases.models import Attachment, Case
 from imbizo.conversations.models import ConversationSession
-from imbizo.conversations.services import inbound_dispatch_due, inbound_handle
+from imbizo.conversations.services import inbound_handle
 from imbizo.conversations.texts import TEXTS
 from imbizo.core.permissions import system_actor
 from imbizo.messaging.inbound import Incoming
@@ -166,16 +165,6 @@ def test_a_failure_is_retried_with_backoff_then_apologised_for(citizen, settings
     assert inbound.state == "failed" and inbound.attempts == 5
     apology = OutboundMessage.objects.get(dedupe_key=f"reply:{inbound.pk}:apology")
     assert apology.to == PHONE and "Sorry" in apology.body
-
-
-def test_the_clock_enqueues_again_a_message_whose_task_was_lost(citizen):
-    inbound_id = inbound_record(Incoming(provider="africastalking", channel="sms",
-                                         message_id="lost", sender=PHONE, text="hi"))
-    inbound = InboundMessage.objects.get(pk=inbound_id)
-    InboundMessage.objects.filter(pk=inbound.pk).update(
-        next_attempt_at=timezone.now() - timedelta(minutes=5))
-    assert inbound_dispatch_due() == 1
-    assert inbound_dispatch_due() == 0  # marked due now: not again within the grace
 
 
 @respx.mock

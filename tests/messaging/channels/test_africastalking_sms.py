@@ -10,6 +10,7 @@ import pytest
 import respx
 from django_tasks_db.models import DBTaskResult
 
+from imbizo.conversations.pump import inbound_pump
 from imbizo.messaging.models import InboundMessage, Status
 from imbizo.messaging.services import message_send
 
@@ -39,7 +40,7 @@ def handle_inbound_tasks() -> int:
 
 def test_an_incoming_sms_is_stored_and_handed_to_the_engine(client,
                                                              django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(1):  # the row, and nothing else
         response = client.post(URL, INCOMING)
     assert response.status_code == 200
     [inbound] = InboundMessage.objects.all()
@@ -47,14 +48,15 @@ def test_an_incoming_sms_is_stored_and_handed_to_the_engine(client,
         "africastalking", INCOMING["id"], "sms", "+27821234567")
     assert inbound.payload["kind"] == "text" and inbound.payload["text"] == "Water leak"
     assert inbound.payload["sent_at"] == datetime(2024, 5, 2, 10, 15, 30, tzinfo=UTC).isoformat()
-    assert handle_inbound_tasks() == 1
+    assert handle_inbound_tasks() == 0  # the clock's pump hands it out, not the request
+    assert inbound_pump() == 1 and handle_inbound_tasks() == 1
 
 
 def test_a_retried_callback_stores_one_message_and_acts_once(client):
     assert client.post(URL, INCOMING).status_code == 200
     assert client.post(URL, INCOMING).status_code == 200
     assert InboundMessage.objects.count() == 1
-    assert handle_inbound_tasks() == 1
+    assert inbound_pump() == 1 and handle_inbound_tasks() == 1
 
 
 def test_an_empty_sms_is_still_a_message(client):
