@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint install clean bench drill messages
+.PHONY: demo test lint install clean bench drill messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -31,8 +31,21 @@ install: $(STAMP) $(MO)
 demo: $(STAMP) $(MO)
 	$(BIN)/imbizo demo
 
-test: $(STAMP) $(MO)
+# The browser tests (tests/browser) drive Debian's Chromium. CI runs as root and installs
+# it here; elsewhere, without root, the browser tests are skipped and say why.
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else echo "$(CHROMIUM) is missing; as root: apt-get install chromium" \
+	  "(until then the browser tests are skipped)"; fi
+
+test: $(STAMP) $(MO) $(CHROMIUM)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# PNGs of the main pages, served from a fresh demo database, into docs/screenshots/.
+screenshots: $(STAMP) $(MO) $(CHROMIUM)
+	$(BIN)/python tools/screenshots.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -43,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/geo_lookup.py
 	$(BIN)/python bench/cases.py
 	$(BIN)/python bench/channels.py
+	$(BIN)/python bench/console.py
 
 drill: $(STAMP)
 	$(BIN)/python bench/drill.py

@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import random
@@ -66,7 +67,7 @@ SECRET = "bench-secret"
 START, END = "<!-- channels:start -->", "<!-- channels:end -->"
 CLIENTS = 50
 THREADS = "2"  # per granian worker (4 measured no better: the server is CPU-bound)
-PACE = 250  # hops a second offered in the paced USSD run
+USSD_GOAL, WHATSAPP_GOAL = 400, 2000  # a second: the paced runs offer the issue's goal rates
 PHONES = 20_000
 NUMBERED = re.compile(r"^\s*(\d+)[.)]", re.MULTILINE)
 
@@ -208,6 +209,18 @@ def bare(seconds: float) -> dict:
     return _load.run(HOST, PORT, CLIENTS, seconds, script)
 
 
+def _pacer(rate: float | None):
+    """With a rate, requests leave on a schedule (one every 1/rate s over all connections),
+    so latency is measured at that rate rather than at saturation; without, back to back."""
+    started, slots = time.monotonic(), itertools.count()
+
+    async def wait_turn() -> None:
+        if rate:
+            await asyncio.sleep(max(0.0, started + next(slots) / rate - time.monotonic()))
+
+    return wait_turn
+
+
 def _answer(screen: str, hop: int) -> str:
     """What a resident would type: the first option of a menu, else a sentence."""
     if NUMBERED.search(screen):
@@ -220,8 +233,7 @@ def ussd(seconds: float, pace: float | None = None) -> dict:
     each phone waits its turn between hops, as residents reading a screen do, so the
     latency is measured at that rate rather than at saturation."""
     rng = random.Random(20261207)
-    started = time.monotonic()
-    schedule = {"next": 0}
+    wait_turn = _pacer(pace)
     sessions = {"completed": 0, "hops_per_session": []}
 
     async def script(conn, going, tally):
@@ -230,10 +242,7 @@ def ussd(seconds: float, pace: float | None = None) -> dict:
             sid, phone, text, hops = f"ATUid_{uuid.uuid4().hex}", \
                 f"+2784{rng.randrange(PHONES):07d}", "", 0
             while going():
-                if pace:  # every hop leaves on a schedule, one every 1/pace s in all
-                    slot = schedule["next"]
-                    schedule["next"] += 1
-                    await asyncio.sleep(max(0.0, started + slot / pace - time.monotonic()))
+                await wait_turn()
                 body = urlencode({"sessionId": sid, "serviceCode": "*120*4629#",
                                   "phoneNumber": phone, "networkCode": "65501",
                                   "text": text}).encode()
@@ -257,11 +266,13 @@ def ussd(seconds: float, pace: float | None = None) -> dict:
     return result
 
 
-def whatsapp(seconds: float) -> dict:
+def whatsapp(seconds: float, pace: float | None = None) -> dict:
     rng = random.Random(7)
+    wait_turn = _pacer(pace)
 
     async def script(conn, going, tally):
         while going():
+            await wait_turn()
             digits = f"2784{rng.randrange(PHONES):07d}"
             body = json.dumps({"object": "whatsapp_business_account", "entry": [{
                 "id": "102290129340398", "changes": [{"field": "messages", "value": {
@@ -345,13 +356,19 @@ def report(r: dict) -> str:
         "| load | per second | p50 ms | p99 ms | ratio to bare | errors | goal |",
         "|---|---:|---:|---:|---:|---:|---|",
         row("bare endpoint (`/api/v1/health`)", b, ""),
-        row("USSD hops (Africa's Talking callback), back to back", u, "≥ 400/s, p99 ≤ 50 ms"),
-        row(f"USSD hops paced at {PACE}/s offered", r["ussd_paced"], "p99 ≤ 50 ms"),
-        row("WhatsApp webhook acknowledged", w, "≥ 2,000/s, p99 ≤ 30 ms"), "",
+        row("USSD hops (Africa's Talking callback), back to back", u, f"≥ {USSD_GOAL}/s"),
+        row(f"USSD hops paced at {USSD_GOAL}/s offered", r["ussd_paced"],
+            f"{USSD_GOAL}/s answered, p99 ≤ 50 ms"),
+        row("WhatsApp webhooks acknowledged, back to back", w, f"≥ {WHATSAPP_GOAL:,}/s"),
+        row(f"WhatsApp webhooks paced at {WHATSAPP_GOAL:,}/s offered", r["whatsapp_paced"],
+            f"{WHATSAPP_GOAL:,}/s answered, p99 ≤ 30 ms"), "",
         f"USSD: {u['sessions']:,} sessions driven to their END in {r['seconds']['ussd']} s, "
         f"{u['mean_hops']:.1f} hops each on average (each logs a case). Back to back, the "
-        f"{CLIENTS} phones wait for each other (latency is {CLIENTS} / throughput); paced, "
-        "each hop leaves on a schedule, as residents reading a screen send theirs.", "",
+        f"{CLIENTS} connections send their next request as soon as the last is answered, "
+        "which measures the most the server answers; their latency is then "
+        f"{CLIENTS} / throughput by construction (Little's law), so the latency goals are "
+        "read off the paced runs, where each request leaves on a schedule at the goal rate "
+        "(as residents reading a screen send theirs) over the same connections.", "",
         f"Outbox: {o['sent']:,} of a broadcast of {o['count']:,} SMS (queued in batches of "
         f"500, one send task each) handed to a stand-in of Africa's "
         f"Talking's send API on loopback in {o['seconds']:.1f} s by {o['workers']} task "
@@ -395,9 +412,10 @@ def main() -> None:
         r["bare"] = bare(10)
         say("USSD sessions ...")
         r["ussd"] = ussd(args.seconds)
-        r["ussd_paced"] = ussd(args.seconds, PACE)
+        r["ussd_paced"] = ussd(args.seconds, USSD_GOAL)
         say("WhatsApp webhooks ...")
         r["whatsapp"] = whatsapp(10)
+        r["whatsapp_paced"] = whatsapp(10, WHATSAPP_GOAL)
     say("outbox delivery ...")
     r["outbox"] = outbox(args.messages, 2)
     say("fan-out ...")

@@ -5,6 +5,7 @@ on SQLite under ``var/`` with DEBUG off; ``imbizo demo`` turns DEBUG on for itse
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -64,10 +65,14 @@ INSTALLED_APPS = [
     "imbizo.demo",
     "imbizo.web",
     "imbizo.console",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "imbizo.core.csp.CSPMiddleware",  # django-csp's, built once; policy: "Browser security"
     "imbizo.api.limits.BodyLimitMiddleware",
     "imbizo.api.methods.MethodNotAllowedMiddleware",
     "imbizo.api.nul.NulGuardMiddleware",
@@ -76,9 +81,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "imbizo.console.middleware.ConsoleSessionMiddleware",
     "imbizo.accounts.middleware.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the "try again at" page
 ]
 
 ROOT_URLCONF = "imbizo.urls"
@@ -236,6 +244,7 @@ CHANNEL_PLUGINS = {
     "sms/africastalking": "imbizo.messaging.channels.africastalking.SmsPlugin",
     "whatsapp": "imbizo.messaging.channels.whatsapp.WhatsAppPlugin",
     "telegram": "imbizo.messaging.channels.telegram.TelegramPlugin",
+    "web": "imbizo.messaging.channels.webchat.WebChatPlugin",  # refuses webhooks: /chat posts
 }
 # Outbound: which provider carries each channel (docs/messaging.md).
 _DEV_PROVIDER = "imbizo.messaging.channels.dev.DevProvider"
@@ -247,6 +256,7 @@ MESSAGING_PROVIDERS = {
     "telegram": ("imbizo.messaging.channels.telegram.TelegramPlugin"
                  if TELEGRAM_BOT_TOKEN else _DEV_PROVIDER),
     "email": _DEV_PROVIDER,
+    "web": "imbizo.messaging.channels.webchat.WebChatPlugin",  # the citizen site's /chat
 }
 # Seconds an SMTP server may keep a send waiting (Django waits for ever by default): an
 # attempt must end well within the outbox's lease on it (messaging.services.SEND_LEASE).
@@ -264,10 +274,63 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # --- Staff console (imbizo/console; docs/console.md) ------------------------------
+# Password, then a TOTP code (django-otp); django-axes counts failures of either.
+AUTHENTICATION_BACKENDS = [
+    # axes.backends.AxesStandaloneBackend, except that a call without a request (the
+    # test client's login, scripts) is not refused: there is no client to lock out.
+    "imbizo.console.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+# A username from one address: staff behind one call-centre NAT do not lock each other
+# out, and a guessed password is still useless without the TOTP code.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Tries made while locked do not push the end of the lock on: the time we show holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "imbizo.console.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # no banner on every command; lockouts are still logged
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Imbizo")
+# A console session ends after this many idle seconds, and after CONSOLE_SESSION_MAX_SECONDS
+# however busy (SESSION_COOKIE_AGE caps every other session).
+CONSOLE_IDLE_SECONDS = int(os.environ.get("CONSOLE_IDLE_SECONDS", str(30 * 60)))
+CONSOLE_SESSION_MAX_SECONDS = int(os.environ.get("CONSOLE_SESSION_MAX_SECONDS",
+                                                 str(8 * 60 * 60)))
 
 # --- Citizen site (imbizo/web; docs/web.md) ---------------------------------------
+# Web Push (the installable web app's notifications): the VAPID pair from
+# `imbizo webpush-keys` (`imbizo demo` keeps one in VAR_DIR) and a contact for the push
+# services. Without a private key the channel is off.
+WEBPUSH_VAPID_PUBLIC_KEY = os.environ.get("WEBPUSH_VAPID_PUBLIC_KEY", "")
+WEBPUSH_VAPID_PRIVATE_KEY = os.environ.get("WEBPUSH_VAPID_PRIVATE_KEY", "")
+WEBPUSH_VAPID_SUBJECT = os.environ.get("WEBPUSH_VAPID_SUBJECT", "mailto:admin@localhost")
+if WEBPUSH_VAPID_PRIVATE_KEY:
+    MESSAGING_PROVIDERS["webpush"] = (
+        "imbizo.messaging.channels.webpush.provider.WebPushProvider")
 
 # --- Browser security: Content-Security-Policy (django-csp) -----------------------
+# Only this site's own files run or style a page: no inline script or style, nothing
+# from a CDN (docs/browser-tests.md). Map tiles are the one outside source; a page that
+# needs more widens the policy for itself with csp.decorators, documented there.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "https://tile.openstreetmap.org"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Cookies go to this site's own pages and forms only; the session cookie never to scripts.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ class Channel(models.TextChoices):
     WHATSAPP = "whatsapp", "WhatsApp"
     TELEGRAM = "telegram", "Telegram"
     WEB = "web", _("Web")
+    WEBPUSH = "webpush", _("Notifications on this phone (web)")
     EMAIL = "email", _("E-mail")
     PHONE = "phone", _("Phone call (agent)")
     API = "api", "API"
@@ -144,3 +145,39 @@ class Membership(TimeStampedModel):
     def __str__(self) -> str:
         where = self.municipality.code if self.municipality_id else "all municipalities"
         return f"{self.user} as {self.get_role_display()} in {where}"
+
+
+class PhoneChallenge(models.Model):
+    """A one-time PIN sent to a phone for signing in on the web (accounts/otp.py).
+
+    Only a keyed hash of the code is kept; the client's address is kept hashed too, to
+    count requests per client without storing who they were."""
+
+    phone = models.CharField(max_length=16, help_text="E.164")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    code_hash = models.CharField(max_length=64)
+    client_hash = models.CharField(max_length=64)
+    created = models.DateTimeField()
+    expires = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone", "-created"]),
+                   models.Index(fields=["client_hash", "-created"])]
+
+    def __str__(self) -> str:
+        return f"PIN for {self.phone[:-4]}…"
+
+
+class SignInFailure(models.Model):
+    """One wrong PIN, kept for the lockout after repeated failures on a number."""
+
+    phone = models.CharField(max_length=16)
+    created = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["phone", "-created"])]
+
+    def __str__(self) -> str:
+        return f"wrong PIN at {self.created:%H:%M}"

@@ -379,3 +379,40 @@ def channel_address_link(*, actor: Actor, channel: str, address: str, phone: str
         found.citizen = citizen
     _audit(actor, "channel.link", found, citizen.municipality, {"channel": channel})
     return citizen
+
+
+# Channels a resident reaches by an address held on their own record.
+OWN_ADDRESS = {"sms": "phone", "whatsapp": "phone", "email": "email"}
+
+
+@transaction.atomic
+def citizen_channel_opt(*, actor: Actor, citizen: Citizen, channel: str,
+                        opted_out: bool) -> bool:
+    """A resident turns a channel's messages off or on from their profile (the web's
+    STOP and START). The address is their own: their number on SMS and WhatsApp, their
+    e-mail, or one linked to them (Telegram); it is linked to them if it was not, so
+    the outbox finds the opt-out. Unlike an inbound STOP, nothing counts as a message
+    from them (WhatsApp's window stays as it was). True if it changed."""
+    if not may_act_for(actor, citizen, "citizen.change"):
+        raise PermissionDenied()
+    field = OWN_ADDRESS.get(channel)
+    if field:
+        address = getattr(citizen, field)
+        if not address:
+            raise ImbizoError("no_address", _("You have no address for this."), field=channel)
+        found, _created = ChannelAddress.objects.select_for_update().get_or_create(
+            channel=channel, address=address, defaults={"citizen": citizen})
+    else:
+        found = ChannelAddress.objects.select_for_update().filter(
+            citizen=citizen, channel=channel).first()
+        if found is None:
+            raise NotFound("no_address", _("You have no address for this."))
+    if bool(found.opted_out) == opted_out and found.citizen_id == citizen.pk:
+        return False
+    changed = bool(found.opted_out) != opted_out
+    found.citizen, found.opted_out = citizen, timezone.now() if opted_out else None
+    found.save(update_fields=["citizen", "opted_out", "updated"])
+    if changed:
+        _audit(actor, "channel.opt_out" if opted_out else "channel.opt_in", found,
+               citizen.municipality, {"channel": channel})
+    return changed

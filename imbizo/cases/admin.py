@@ -172,6 +172,9 @@ class CaseAdmin(ScopedAdmin):
     readonly_fields = ["photos"]
     inlines = [CaseUpdateInline]
 
+    class Media:
+        css = {"all": ["cases/admin.css"]}  # no inline style: the CSP forbids it
+
     def get_queryset(self, request):
         return case_list(actor=request_actor(request))
 
@@ -182,6 +185,6 @@ class CaseAdmin(ScopedAdmin):
             return "-"
         return format_html_join(
             " ", '<a href="{}" target="_blank" rel="noopener" title="{}×{}">'
-            '<img src="{}" alt="{}" style="max-height:120px"></a>',
+            '<img src="{}" alt="{}" class="case-photo"></a>',
             ((image, width, height, thumbnail, _("photo"))
              for image, thumbnail, width, height in links))

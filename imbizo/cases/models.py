@@ -190,6 +190,9 @@ class Case(MunicipalModel):
             models.Index(fields=["municipality", "ward", "status", "-created"]),
             models.Index(fields=["municipality", "category", "status", "-created"]),
             models.Index(fields=["assignee", "status", "-created"]),
+            # The console's queue filters by priority, and "my queue" by team.
+            models.Index(fields=["municipality", "priority", "status", "-created"]),
+            models.Index(fields=["team", "status", "-created"]),
             models.Index(fields=["municipality", "-created"]),
             models.Index(fields=["resolve_due"], condition=Q(status__in=OPEN_STATUSES),
                          name="open_case_resolve_due"),

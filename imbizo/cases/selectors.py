@@ -196,3 +196,26 @@ def assignment_targets(case: Case, *, department: str | None, team: int | None,
         raise ImbizoError("invalid_assignment",
                           _("No such team or person in this municipality."))
     return found
+
+
+def case_public(*, actor: Actor, reference: str) -> Case:
+    """A case as the citizen site shows it: one on the public register (public, in a
+    public category) to anyone, and a resident's own (reported or followed) to them even
+    when it is not public; with its history and photos. Anything else is the same 404."""
+    normalised = reference_parse(reference)
+    visible = Q(public=True, category__public=True)
+    if actor.kind == "citizen":
+        visible |= Q(reporter=actor.citizen) | Q(subscriptions__citizen=actor.citizen)
+        if actor.citizen.phone:  # a report left with their number is theirs too
+            visible |= Q(contact_phone=actor.citizen.phone)
+    pk = Case.objects.filter(visible, reference=normalised).values_list("pk", flat=True).first()
+    if pk is None:
+        raise NotFound("case_not_found", _("No case %(ref)s.") % {"ref": normalised})
+    return case_detail(Case(pk=pk))
+
+
+def case_mine(*, actor: Actor, limit: int = 100) -> list[Case]:
+    """A signed-in resident's cases, reported or joined, newest first."""
+    if actor.kind != "citizen":
+        return []
+    return list(case_list(actor=actor).order_by("-created", "-pk")[:limit])

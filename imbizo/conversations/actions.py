@@ -127,6 +127,8 @@ def log(turn: Turn):
     if place.get("ward") and place.get("lat") is None:
         ward = Ward.objects.defer("boundary").filter(municipality=municipality,
                                                     number=place["ward"]).first()
+        if ward is not None:
+            ward.municipality = municipality  # as read, without its boundary: no second read
     address = place.get("landmark") or place.get("suburb") or place.get("code") or ""
     case = case_log(actor=actor, category=turn.answers["category"],
                     description=turn.answers["description"], municipality=municipality,

@@ -1,6 +1,7 @@
 """Conversations: where each resident is in a flow, flows a municipality rewrote, and
 residents waiting for a person."""
 
+from django.conf import settings
 from django.db import models
 
 from imbizo.accounts.models import Channel, Citizen
@@ -82,6 +83,9 @@ class Handover(TimeStampedModel):
     municipality = models.ForeignKey("geo.Municipality", null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="handovers_taken",
+                              help_text="The staff member who took the conversation.")
 
     class Meta:
         indexes = [
@@ -91,3 +95,24 @@ class Handover(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"handover {self.pk} ({self.state})"
+
+
+class HandoverMessage(models.Model):
+    """One line of a hand-over's transcript: what the resident sent while an agent held
+    the conversation (``in``), and what the agent answered (``out``)."""
+
+    class Direction(models.TextChoices):
+        IN = "in", "From the resident"
+        OUT = "out", "From the agent"
+
+    handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    text = models.TextField()
+    author = models.CharField(max_length=120, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["handover", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.handover_id} {self.direction}: {self.text[:30]}"

@@ -33,6 +33,7 @@ from imbizo.messaging.screens import Screen, numbered_text
 from imbizo.messaging.services import message_queue
 
 from .engine import Event, engine_answer, engine_begin, engine_show
+from .handover import handover_inbound
 from .keywords import keyword
 from .models import ConversationSession
 from .sessions import (
@@ -212,6 +213,9 @@ def _screens(turn: Turn, incoming: Incoming, photo_error: str) -> list[tuple[Scr
                     (engine_begin(turn), "reply:")]
         if incoming.channel == "sms" and _opted_out(incoming.sender):
             return []  # they said STOP: nothing until START
+        if handover_inbound(session=session, kind=incoming.kind, text=incoming.text,
+                            latitude=incoming.latitude, longitude=incoming.longitude):
+            return []  # an agent holds the conversation: they read it in the console
         if session.citizen is None and turn.caps.shares_contact and \
                 incoming.channel not in ("ussd", "sms", "whatsapp"):
             return [(_link(turn, incoming), "reply:")]

@@ -42,6 +42,7 @@ from .geography import (
 from .layers import write_layers
 from .people import RESIDENTS, Resident, generate_residents
 from .staff import DEMO_PASSWORD, DEPARTMENTS, STAFF, WATER
+from .totp import demo_totp_give
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ def _create_staff(actor: Actor, municipality: Municipality,
             actor=actor, username=login.username, password=DEMO_PASSWORD, email=login.email,
             first_name=login.first_name, last_name=login.last_name)
         membership_grant(actor=actor, user=user, role=login.role, **scopes[login.scope])
+        demo_totp_give(user=user)  # DEMO ONLY: the published TOTP secret (docs/demo.md)
         if login.role == Role.PLATFORM_ADMIN:
             superuser_grant(actor=actor, user=user)
 

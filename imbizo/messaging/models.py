@@ -15,6 +15,8 @@ class Channel(models.TextChoices):
     USSD = "ussd", "USSD"
     EMAIL = "email", "E-mail"
     TELEGRAM = "telegram", "Telegram"
+    WEB = "web", "Web chat"  # the citizen site's chat (messaging/channels/webchat)
+    WEBPUSH = "webpush", "Web Push"  # a resident's browsers (PushSubscription)
 
 
 class Status(models.TextChoices):
@@ -123,3 +125,20 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} message {self.pk} from {self.provider} ({self.state})"
+
+
+class PushSubscription(models.Model):
+    """One browser a resident allowed to show notifications (the web app's "Notify me on
+    this phone"): the push service's address for it and the keys its messages are
+    encrypted to. Deleted when the push service says it is gone (404, 410)."""
+
+    citizen = models.ForeignKey("accounts.Citizen", on_delete=models.CASCADE,
+                                related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    created = models.DateTimeField(auto_now_add=True)
+    last_success = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"push subscription {self.pk} of resident {self.citizen_id}"

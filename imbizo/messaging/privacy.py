@@ -18,7 +18,7 @@ from django.utils import timezone
 from imbizo.accounts.models import ChannelAddress, Citizen
 from imbizo.accounts.privacy import matching_any, personal_data
 
-from .models import InboundMessage, OutboundMessage, Status
+from .models import InboundMessage, OutboundMessage, PushSubscription, Status
 
 ERASED = "The resident's personal data was erased."
 
@@ -90,6 +90,18 @@ def addresses_erase(citizen: Citizen) -> int:
     return deleted
 
 
+def push_export(citizen: Citizen, within: set[int] | None) -> list[dict]:
+    return [{"push_service": s.endpoint, "created": s.created.isoformat(),
+             "last_message": s.last_success.isoformat() if s.last_success else None}
+            for s in PushSubscription.objects.filter(citizen=citizen).order_by("pk")]
+
+
+def push_erase(citizen: Citizen) -> int:
+    deleted, _by_model = PushSubscription.objects.filter(citizen=citizen).delete()
+    return deleted
+
+
 personal_data("messages", export=messages_export, erase=messages_erase)
 personal_data("inbound_messages", export=inbound_export, erase=inbound_erase)
 personal_data("channel_addresses", export=addresses_export, erase=addresses_erase)
+personal_data("push_subscriptions", export=push_export, erase=push_erase)

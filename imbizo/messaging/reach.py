@@ -5,6 +5,8 @@ A channel counts when a provider is configured for it, the resident has an addre
 it (a phone for SMS and WhatsApp, a linked Telegram chat, an e-mail address) and they
 have not opted out of it there. USSD cannot push, and a preferred channel the resident
 has no address on (web, e-mail without one) stands for SMS, which every phone gets.
+Web Push counts only as the preferred channel, and only while one of the resident's
+browsers is subscribed (its address is the resident's uuid).
 The addresses of many residents are read at once (``address_book``), so a fan-out to
 ten thousand followers costs two queries, not two per follower.
 """
@@ -16,7 +18,7 @@ from django.db.models import QuerySet
 
 from imbizo.accounts.models import ChannelAddress, Citizen
 
-from .models import Channel
+from .models import Channel, PushSubscription
 from .providers import provider_paths
 
 ORDER = (Channel.WHATSAPP, Channel.SMS, Channel.TELEGRAM, Channel.EMAIL)
@@ -27,6 +29,7 @@ PHONE_CHANNELS = (Channel.SMS, Channel.WHATSAPP)
 class AddressBook:
     telegram: dict[int, str] = field(default_factory=dict)  # resident id -> linked chat
     opted_out: set[tuple[str, str]] = field(default_factory=set)  # (channel, address)
+    pushed: set[int] = field(default_factory=set)  # residents with a browser subscribed
 
     def address(self, citizen: Citizen, channel: str) -> str | None:
         if channel in PHONE_CHANNELS:
@@ -35,6 +38,8 @@ class AddressBook:
             return citizen.email or None
         if channel == Channel.TELEGRAM:
             return self.telegram.get(citizen.pk)
+        if channel == Channel.WEBPUSH:
+            return str(citizen.uuid) if citizen.pk in self.pushed else None
         return None  # USSD, web, ...: nothing to push to
 
     def reaches(self, citizen: Citizen) -> list[tuple[str, str]]:
@@ -72,6 +77,9 @@ def address_book(citizens: QuerySet[Citizen] | Iterable[Citizen],
             book.opted_out.add((channel, address))
         elif channel == Channel.TELEGRAM:
             book.telegram[citizen_id] = address
+    if Channel.WEBPUSH in provider_paths():  # a third query only where the channel is on
+        book.pushed.update(PushSubscription.objects.filter(citizen__in=ids).values_list(
+            "citizen_id", flat=True))
     for extra in ([numbers, list(phones)] if phones else [numbers]):
         book.opted_out.update(ChannelAddress.objects.filter(
             channel__in=PHONE_CHANNELS, address__in=extra, opted_out__isnull=False,

@@ -12,6 +12,7 @@ number or address.
 
 import logging
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
@@ -86,11 +87,28 @@ def _enqueue_send_on_commit(message_id: int, run_after: datetime | None = None) 
     transaction.on_commit(enqueue_send, robust=True)
 
 
+def _is_uuid(text: str) -> bool:
+    try:
+        return str(uuid.UUID(text)) == text.lower()
+    except ValueError:
+        return False
+
+
 def _address(channel: str, to: str) -> str:
     if channel == Channel.TELEGRAM:  # a chat id: Telegram has no phone numbers to send to
         if not to.strip().lstrip("-").isdigit():
             raise ImbizoError("invalid_chat", _("That is not a Telegram chat."))
         return to.strip()
+    if channel == Channel.WEB:  # the resident's uuid: the web chat has no number either
+        if not _is_uuid(to.strip()):
+            raise ImbizoError("invalid_chat", _("That is not a web chat."))
+        return to.strip().lower()
+    if channel == Channel.WEBPUSH:  # the resident's uuid; their browsers are read at send
+        try:
+            return str(uuid.UUID(to.strip()))
+        except ValueError:
+            raise ImbizoError("invalid_push_address",
+                              _("That is not a resident's push address.")) from None
     if channel != Channel.EMAIL:
         return normalise_phone(to)
     try:

@@ -1,37 +1,23 @@
-"""The landing page: what this installation serves, and what a newcomer can try on it."""
+"""The citizen site's home: the resident's municipality and ward, emergency numbers, the
+two things most people come for (report, track), news, and a corner for staff."""
 
-from urllib.parse import urlencode
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
 
-from django.shortcuts import render
+from .pages import home_municipality, page, served
+from .session import request_citizen
 
-from imbizo.cases.selectors import newest_public_case
-from imbizo.geo.models import Municipality
-from imbizo.geo.selectors import municipalities_served, point_in_first_ward
-
-DEMO_CODE = "DMO"  # the generated demo municipality (imbizo/demo), tried first when loaded
+# National numbers; a municipality's own will show beside them once the model has them.
+EMERGENCY = [("10111", "police"), ("10177", "ambulance"), ("112", "cell")]
 
 
-def home(request):
-    municipalities = municipalities_served()
-    sample = next((m for m in municipalities if m.code == DEMO_CODE),
-                  municipalities[0] if municipalities else None)
-    return render(request, "web/home.html", {
-        "municipalities": municipalities, "sample": sample,
-        "links": _things_to_try(sample) if sample else None,
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    municipality = home_municipality(request, request.GET.get("m", ""))
+    citizen = request_citizen(request)
+    ward = citizen.ward if citizen and citizen.ward_id \
+        and municipality and citizen.ward.municipality_id == municipality.pk else None
+    return page(request, "web/home.html", {
+        "municipality": municipality, "ward": ward, "emergency": EMERGENCY,
+        "choices": served() if municipality is None or "m" in request.GET else [],
     })
-
-
-def _things_to_try(municipality: Municipality) -> dict:
-    """Links that answer on this installation: a point inside the municipality's first
-    ward, its categories, its public register and the newest public case in it."""
-    jurisdiction = urlencode({"jurisdiction_id": municipality.code})
-    newest = newest_public_case(municipality)
-    point = point_in_first_ward(municipality)
-    return {
-        "locate": "/api/v1/geo/locate?" + urlencode(
-            {"lat": round(point[0], 6), "lon": round(point[1], 6)}) if point else None,
-        "categories": "/api/v1/categories?" + urlencode({"municipality": municipality.code}),
-        "register": f"/open311/v2/requests.json?{jurisdiction}",
-        "case": newest,
-        "case_url": f"/open311/v2/requests/{newest}.json?{jurisdiction}" if newest else None,
-    }

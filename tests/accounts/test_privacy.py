@@ -65,8 +65,8 @@ def test_the_export_holds_everything_about_her(thandi, her_data, django_assert_n
     # However many cases and messages: consents; messages and cases (their ids, one
     # indexed query per way of finding them, then the rows); follows, comments, photos;
     # the audit entry (3); the savepoint (2); what came in on the channels, her channel
-    # addresses, her conversation and hand-overs (5).
-    with django_assert_num_queries(18):
+    # addresses, her conversation and hand-overs (5); her phones' Web Push subscriptions (1).
+    with django_assert_num_queries(19):
         data = citizen_export(actor=citizen_actor(thandi, channel="web"), citizen=thandi)
     assert data["resident"]["phone"] == PHONE and data["resident"]["name"] == "Thandi Mokoena"
     assert [c["purpose"] for c in data["consents"]] == ["notifications"]

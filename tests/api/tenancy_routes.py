@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 
+from imbizo.accounts.models import Role
 from imbizo.api.v1 import api
 from imbizo.open311 import urls as open311_urls
 from imbizo.urls import urlpatterns as root_urlpatterns
@@ -151,6 +152,40 @@ def open311_post(c: Caller) -> int:
 
 def not_found(_c: Caller) -> int:
     return 404
+
+
+def console(needs: set[str], allowed: Callable[[Caller], bool] = lambda c: True, ok: int = 200,
+            refused: int = 404) -> Callable[[Caller], int]:
+    """A console page: whoever has no staff session that passed both factors is sent to
+    sign in (an API key opens nothing here); staff holding none of the roles ``needs``
+    get the 403 page (not their work); the others ``ok`` if ``allowed``, else
+    ``refused`` (404: no hint the record exists)."""
+    def expect(c: Caller) -> int:
+        if c.kind != "staff":
+            return 302
+        if not (set(c.roles) & needs):
+            return 403
+        return ok if allowed(c) else refused
+    return expect
+
+
+def console_landing(c: Caller) -> int:
+    """The queue for those who work cases; a councillor's and a contractor's own start
+    pages (a redirect); 403 for roles with no console work."""
+    roles = set(c.roles)
+    if c.kind != "staff" or (roles & {Role.COUNCILLOR, Role.CONTRACTOR}
+                             and not roles & (LOGS_CASES | WORKS_CASES)):
+        return 302
+    return 200 if roles & VIEWS_CASES else 403
+
+
+def answers_for(c: Caller) -> bool:
+    """Hand-overs of AAA reach the staff who log AAA's cases for the whole municipality
+    (not those narrowed to one department)."""
+    return c.holds(LOGS_CASES) and not c.narrowed_to_department
+
+
+CONTRACTS = {Role.CONTRACTOR}
 
 
 # --- the table ------------------------------------------------------------------------
@@ -335,6 +370,88 @@ ROUTES: dict[tuple[str, str], list[Call]] = {
              writes=True),
         Call("POST", "/channels/telegram", lambda c: 401, "unsigned",
              body=lambda w: {"update_id": 1, "message": {"text": "hi"}}, writes=True)],
+    # The citizen site (tests/web): open to anyone, or asking a resident to sign in first;
+    # a case's page shows a public case to anyone and a private one to nobody but its
+    # reporter (a resident signed in on the site: tests/web/test_track.py).
+    (ANY, "/report"): [Call("GET", "/report", anyone, query={"m": AAA}, target=None)],
+    (ANY, "/report/details"): [
+        Call("GET", "/report/details", anyone, target=None,
+             query={"m": AAA, "category": "pothole", "ward": "1"})],
+    (ANY, "/report/done"): [Call("GET", "/report/done", lambda c: 302)],
+    (ANY, "/track"): [Call("GET", "/track", anyone, target=None)],
+    (ANY, "/track/{reference}"): [
+        Call("GET", "/track/{A.public.reference}", anyone, "public", register=True),
+        Call("GET", "/track/{A.private.reference}", not_found, "private")],
+    (ANY, "/my"): [Call("GET", "/my", lambda c: 302)],
+    (ANY, "/signin"): [Call("GET", "/signin", anyone, target=None)],
+    (ANY, "/signin/code"): [Call("GET", "/signin/code", lambda c: 302)],
+    (ANY, "/signout"): [Call("POST", "/signout", lambda c: 302, kind="form", writes=True)],
+    (ANY, "/language"): [Call("POST", "/language", lambda c: 302, kind="form",
+                              body=lambda w: {"language": "zu"})],
+    # A resident's own pages (tests/web/test_profile.py, test_chat.py): no caller here is
+    # a resident signed in on the site, so each is asked to sign in and nothing changes.
+    **{(ANY, path): [Call(method, path, lambda c: 302, kind="form", writes=method == "POST")]
+       for method, path in (("GET", "/profile"), ("POST", "/profile/channels"),
+                            ("POST", "/profile/consent"), ("POST", "/profile/export"),
+                            ("GET", "/profile/erase"), ("GET", "/profile/erased"),
+                            ("GET", "/chat"))},
+    (ANY, "/chat/log"): [Call("GET", "/chat/log", lambda c: 403)],  # the script's poll
+    # The installable app (tests/web/test_pwa.py, test_offline_report.py): the shell for
+    # anyone; a queued report posted empty is refused; push sign-up needs a resident.
+    (ANY, "/manifest.webmanifest"): [Call("GET", "/manifest.webmanifest", anyone, target=None)],
+    (ANY, "/sw.js"): [Call("GET", "/sw.js", anyone, target=None)],
+    (ANY, "/offline"): [Call("GET", "/offline", anyone, target=None)],
+    (ANY, "/report/queued"): [Call("POST", "/report/queued", lambda c: 400, kind="form",
+                                   target=None)],
+    (ANY, "/push/subscribe"): [Call("POST", "/push/subscribe", lambda c: 401, target=None,
+                                    body=lambda w: {})],
+    (ANY, "/push/unsubscribe"): [Call("POST", "/push/unsubscribe", lambda c: 401,
+                                      target=None, body=lambda w: {})],
+    # The staff console (tests/console): staff who passed both factors, each seeing what
+    # the permission layer lets them; forms are posted empty or to records that do not
+    # exist, so that nothing changes.
+    (ANY, "/console/login"): [Call("GET", "/console/login", anyone, target=None)],
+    (ANY, "/console/enrol"): [Call("GET", "/console/enrol", lambda c: 302)],
+    (ANY, "/console/verify"): [Call("GET", "/console/verify", lambda c: 302)],
+    (ANY, "/console/logout"): [Call("GET", "/console/logout", lambda c: 405)],
+    (ANY, "/console/"): [Call("GET", "/console/", console_landing)],
+    (ANY, "/console/cases"): [Call("GET", "/console/cases", console(VIEWS_CASES))],
+    (ANY, "/console/cases/assign"): [Call("POST", "/console/cases/assign",
+                                          console(VIEWS_CASES, ok=302), kind="form",
+                                          writes=True)],
+    (ANY, "/console/cases/{reference}"): [
+        Call("GET", "/console/cases/{A.public.reference}", console(VIEWS_CASES, sees_case),
+             "public"),
+        Call("GET", "/console/cases/{A.private.reference}", console(VIEWS_CASES, sees_case),
+             "private")],
+    (ANY, "/console/cases/{reference}/merge"): [
+        Call("POST", "/console/cases/{A.public.reference}/merge",
+             console(VIEWS_CASES, sees_case, ok=400), kind="form", writes=True)],
+    (ANY, "/console/cases/{reference}/{action}"): [
+        Call("POST", "/console/cases/{A.public.reference}/comment-public",
+             console(VIEWS_CASES, sees_case, ok=400), kind="form", writes=True,
+             body=lambda w: {"text": ""})],
+    (ANY, "/console/views"): [Call("POST", "/console/views", console(VIEWS_CASES, ok=302),
+                                   kind="form", writes=True)],
+    (ANY, "/console/views/{pk}/delete"): [
+        Call("POST", "/console/views/999999/delete", console(VIEWS_CASES, ok=302),
+             kind="form", writes=True)],  # only one's own: tests/console/test_queue.py
+    (ANY, "/console/map"): [Call("GET", "/console/map", console(VIEWS_CASES))],
+    (ANY, "/console/map.json"): [Call("GET", "/console/map.json", console(VIEWS_CASES))],
+    (ANY, "/console/ward"): [Call("GET", "/console/ward", console({Role.COUNCILLOR}))],
+    (ANY, "/console/call"): [Call("GET", "/console/call", console(LOGS_CASES))],
+    (ANY, "/console/inbox"): [Call("GET", "/console/inbox", console(LOGS_CASES))],
+    (ANY, "/console/inbox/{pk}"): [
+        Call("GET", "/console/inbox/{A.handover.pk}", console(LOGS_CASES, answers_for))],
+    (ANY, "/console/inbox/{pk}/lines"): [
+        Call("GET", "/console/inbox/{A.handover.pk}/lines", console(LOGS_CASES, answers_for))],
+    **{(ANY, f"/console/inbox/{{pk}}/{step}"): [
+        Call("POST", f"/console/inbox/999999/{step}", console(LOGS_CASES, lambda c: False),
+             kind="form", writes=True)] for step in ("take", "reply", "close")},
+    (ANY, "/console/work"): [Call("GET", "/console/work", console(CONTRACTS))],
+    (ANY, "/console/work/{pk}/{step}"): [
+        Call("POST", "/console/work/{A.work_order.pk}/nothing",
+             console(CONTRACTS, lambda c: False), kind="form", writes=True)],
     # The reporter's feedback page: the signed link is the proof, whoever holds it.
     (ANY, "/r/{token}"): [
         Call("GET", "/r/{A.feedback_token}", anyone, "link", register=True),

@@ -36,6 +36,8 @@ from imbizo.cases.lifecycle import case_close, case_resolve, case_start
 from imbizo.cases.models import Case, Category
 from imbizo.cases.services import Contact, Location, case_log
 from imbizo.cases.workorders import workorder_issue, workorder_note
+from imbizo.conversations.handover import handover_request
+from imbizo.conversations.sessions import session_current
 from imbizo.core.permissions import system_actor
 from imbizo.geo.models import Municipality, Ward
 from imbizo.notifications.links import feedback_token
@@ -114,6 +116,7 @@ class Place:
     photo: object  # an attachment of ``public``
     private_photo: object  # an attachment of ``private``
     feedback_token: str  # the reporter's link to their resolved case's feedback page
+    handover: object  # the resident asked on WhatsApp to talk to a person
     others: list[Case] = field(default_factory=list)  # other cases placed here
 
     @property
@@ -259,9 +262,12 @@ def _place(municipality: Municipality, roads, ward1, contractor) -> Place:
                           photo=photo_bytes("yellow"))
     photo = attachment_add(actor=system, case=public, data=photo_bytes("red"))
     private_photo = attachment_add(actor=system, case=private, data=photo_bytes("blue"))
+    session = session_current("whatsapp", resident.phone)
+    session.citizen = resident
+    handover = handover_request(session=session, municipality=municipality)
     return Place(municipality, resident, neighbour, public, private, hidden, flipped, second,
                  resolved, closed, contractor, order, note, photo, private_photo,
-                 feedback_token(resolved, resident))
+                 feedback_token(resolved, resident), handover)
 
 
 def _personal(place: Place) -> set[str]:

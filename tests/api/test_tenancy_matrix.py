@@ -17,6 +17,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from imbizo.accounts.models import Citizen
 from imbizo.audit.models import AuditEntry
@@ -53,9 +55,14 @@ def test_the_table_covers_every_route():
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     def login(user) -> str:
+        """A session that passed both factors (the console asks for the second)."""
         client = Client()
         client.force_login(user)
-        return client.session.session_key
+        session = client.session
+        device = TOTPDevice.objects.create(user=user, name="tenancy", confirmed=True)
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return session.session_key
 
     settings = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"),
                                  CONFIG_CHECK_SECONDS=0, PASSWORD_HASHERS=FAST_HASHER)

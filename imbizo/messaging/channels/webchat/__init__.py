@@ -1,0 +1,3 @@
+from .plugin import WebChatPlugin
+
+__all__ = ["WebChatPlugin"]
