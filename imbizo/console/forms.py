@@ -1,12 +1,36 @@
 """The console's forms: each parses what one view needs, nothing more."""
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from imbizo.cases.lifecycle import REJECTION_REASONS
 from imbizo.cases.models import Priority, Status
 
 OPEN = "open"
+
+
+class QuickSelect(forms.Select):
+    """A flat <select> written out in Python. Django renders each option through two
+    templates; on the queue page, with a few hundred options in its filter and assign
+    lists, that cost more than the fifty rows (bench/console.py)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        options = format_html_join("", "<option value=\"{}\"{}>{}</option>", (
+            (key, " selected" if str(key) in chosen else "", label)
+            for key, label in self.choices))
+        return format_html("<select name=\"{}\"{}>{}</select>", name,
+                           flatatt(self.build_attrs(self.attrs, attrs)), options)
+
+
+class QuickChoiceField(forms.ChoiceField):
+    widget = QuickSelect
+
+
+class QuickTypedChoiceField(forms.TypedChoiceField):
+    widget = QuickSelect
 
 
 class LoginForm(forms.Form):
@@ -31,12 +55,12 @@ class CodeForm(forms.Form):
 class QueueFilterForm(forms.Form):
     """The queue's filters; the same keys make a saved view's query string."""
 
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[
+    status = QuickChoiceField(label=_("Status"), required=False, choices=[
         ("", _("Any")), (OPEN, _("Open (any open status)")), *Status.choices])
-    category = forms.ChoiceField(label=_("Category"), required=False)
-    department = forms.ChoiceField(label=_("Department"), required=False)
+    category = QuickChoiceField(label=_("Category"), required=False)
+    department = QuickChoiceField(label=_("Department"), required=False)
     ward = forms.CharField(label=_("Ward code"), required=False, max_length=20)
-    priority = forms.ChoiceField(label=_("Priority"), required=False,
+    priority = QuickChoiceField(label=_("Priority"), required=False,
                                  choices=[("", _("Any")), *Priority.choices])
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
@@ -58,10 +82,10 @@ class SavedViewForm(forms.Form):
 class AssignForm(forms.Form):
     """A department, team or person, from the lists the actor may assign to."""
 
-    department = forms.ChoiceField(label=_("Department"), required=False)
-    team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
-    assignee = forms.TypedChoiceField(label=_("Person"), required=False, coerce=int,
-                                      empty_value=None)
+    department = QuickChoiceField(label=_("Department"), required=False)
+    team = QuickTypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
+    assignee = QuickTypedChoiceField(label=_("Person"), required=False, coerce=int,
+                                     empty_value=None)
 
     def __init__(self, data=None, *, choices, **kwargs):
         super().__init__(data, **kwargs)

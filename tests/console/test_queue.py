@@ -1,12 +1,13 @@
 """The queues: my queue, all cases, filters, saved views, bulk assign, tenancy, queries."""
 
+import re
 from datetime import timedelta
 
 from django.utils import timezone
 
 from imbizo.audit.models import AuditEntry
 from imbizo.cases.lifecycle import case_assign
-from imbizo.cases.models import Case, Priority
+from imbizo.cases.models import Case, Category, Priority
 from imbizo.console.models import SavedView
 
 
@@ -55,6 +56,18 @@ def test_filters_narrow_the_queue(console_client, staff, log_case):
     log_case("pothole")
     case_assign(actor=staff["agent"], case=pothole, assignee=staff["agent"].user)
     assert refs(c.get("/console/cases?mine=1")) == {pothole.reference}
+
+
+def test_the_filters_in_force_stay_chosen_and_their_labels_are_escaped(console_client,
+                                                                        staff, log_case):
+    log_case("pothole")
+    Category.objects.filter(code="pothole").update(name="Pothole <b>deep</b>")
+    page = console_client(staff["agent"]).get(
+        "/console/cases?category=pothole&status=open&overdue=1").content.decode()
+    assert '<option value="pothole" selected>Pothole &lt;b&gt;deep&lt;/b&gt;</option>' in page
+    assert '<option value="open" selected>' in page
+    assert re.search(r'<select name="priority"[^>]*><option value="" selected>', page)
+    assert 'name="overdue" id="filter-overdue" checked' in page
 
 
 def test_rows_show_status_priority_and_an_overdue_badge_in_text(console_client, staff,
