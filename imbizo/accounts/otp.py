@@ -9,6 +9,10 @@ and of the client's address are stored.
 ``accounts`` sits below ``messaging``, so the caller hands in ``send``, which queues the
 message through the outbox; it runs inside the request's transaction, so a code is
 stored only if its message is queued, and the other way round.
+
+The rows that count codes and failures name a phone number, so they are personal data:
+the clock deletes them once no limit can need them (``otp_prune``), a resident's export
+lists the ones still kept and their erasure deletes them.
 """
 
 import hmac
@@ -29,6 +33,7 @@ from imbizo.core.permissions import system_actor
 
 from .models import Citizen, PhoneChallenge, SignInFailure
 from .phone import normalise_phone
+from .privacy import personal_data
 from .services import citizen_register
 
 CODE_LIFETIME = timedelta(minutes=5)
@@ -36,6 +41,8 @@ TRIES_PER_CODE = 3
 CODES_PER_NUMBER, NUMBER_WINDOW = 3, timedelta(minutes=15)
 CODES_PER_CLIENT, CLIENT_WINDOW = 10, timedelta(hours=1)
 FAILURES_TO_LOCK, FAILURE_WINDOW, LOCKOUT = 5, timedelta(hours=1), timedelta(minutes=30)
+# Longer than any window above reads back, with a margin for clocks.
+KEPT = timedelta(days=1)
 CHANNELS = ("sms", "whatsapp")
 
 Sender = Callable[[PhoneChallenge, str, str], None]  # (challenge, code, language)
@@ -159,3 +166,31 @@ def _no_tries() -> ImbizoError:
     return ImbizoError("otp_no_tries",
                        _("Wrong code, and no tries are left for it. Ask for a new one."),
                        field="code", tries_left=0)
+
+
+def otp_prune(*, keep: timedelta = KEPT) -> int:
+    """Delete the codes and failures no limit reads any more (the clock, hourly)."""
+    before = timezone.now() - keep
+    codes, _ = PhoneChallenge.objects.filter(created__lt=before).delete()
+    failures, _ = SignInFailure.objects.filter(created__lt=before).delete()
+    return codes + failures
+
+
+def _codes_export(citizen: Citizen, _within: set[int] | None) -> list[dict]:
+    if not citizen.phone:
+        return []
+    return [{"channel": c.channel, "created": c.created.isoformat(),
+             "expires": c.expires.isoformat(), "wrong_tries": c.attempts,
+             "used": c.used.isoformat() if c.used else None}
+            for c in PhoneChallenge.objects.filter(phone=citizen.phone).order_by("created")]
+
+
+def _codes_erase(citizen: Citizen) -> int:
+    if not citizen.phone:
+        return 0
+    codes, _ = PhoneChallenge.objects.filter(phone=citizen.phone).delete()
+    failures, _ = SignInFailure.objects.filter(phone=citizen.phone).delete()
+    return codes + failures
+
+
+personal_data("sign_in_codes", export=_codes_export, erase=_codes_erase)

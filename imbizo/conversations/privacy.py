@@ -1,5 +1,6 @@
-"""A resident's conversations and handover requests in their export, and gone when they
-are erased (POPIA): what they answered mid-flow is personal data."""
+"""A resident's conversations and handover requests (with what they and the agent
+said) in their export, and gone when they are erased (POPIA): what they answered
+mid-flow is personal data."""
 
 from django.db.models import Q
 
@@ -20,8 +21,11 @@ def conversations_export(citizen: Citizen, _within: set[int] | None) -> list[dic
     return [{"channel": s.channel, "flow": s.flow, "node": s.node, "answers": s.answers,
              "language": s.language, "updated": s.updated.isoformat()}
             for s in _theirs(ConversationSession, citizen, "sender").order_by("pk")] + \
-        [{"handover": h.channel, "state": h.state, "created": h.created.isoformat()}
-         for h in _theirs(Handover, citizen, "address").order_by("pk")]
+        [{"handover": h.channel, "state": h.state, "created": h.created.isoformat(),
+          "transcript": [{"from": "you" if m.direction == "in" else "agent", "text": m.text,
+                          "at": m.created.isoformat()} for m in h.messages.all()]}
+         for h in _theirs(Handover, citizen, "address").order_by("pk")
+         .prefetch_related("messages")]
 
 
 def conversations_erase(citizen: Citizen) -> int:

@@ -2,10 +2,12 @@
 their cases stay, anonymised."""
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from imbizo.accounts.models import Citizen, Consent, Role
+from imbizo.accounts.models import Citizen, Consent, PhoneChallenge, Role, SignInFailure
 from imbizo.accounts.permissions import citizen_actor
 from imbizo.accounts.services import (
     citizen_erase,
@@ -19,6 +21,7 @@ from imbizo.audit.services import audit_verify
 from imbizo.cases.lifecycle import case_comment
 from imbizo.cases.models import Case, CaseUpdate, Subscription
 from imbizo.cases.services import Contact, Location, case_log
+from imbizo.conversations.models import Handover, HandoverMessage
 from imbizo.core.errors import ImbizoError, NotFound, PermissionDenied
 from imbizo.core.permissions import system_actor
 from imbizo.messaging.models import OutboundMessage, Status
@@ -58,6 +61,16 @@ def her_data(thandi, municipalities, settings, django_capture_on_commit_callback
     OutboundMessage.objects.filter(pk=sent.pk).update(status=Status.SENT)
     queued = message_queue(to=PHONE, channel="sms", body="Your case is in progress",
                            purpose="notifications", citizen=thandi)
+    now = timezone.now()
+    PhoneChallenge.objects.create(phone=PHONE, channel="sms", code_hash="x" * 64,
+                                  client_hash="y" * 64, created=now,
+                                  expires=now + timedelta(minutes=5), attempts=1)
+    SignInFailure.objects.create(phone=PHONE, created=now)
+    handover = Handover.objects.create(citizen=thandi, channel="whatsapp", address=PHONE,
+                                       municipality=municipalities[0])
+    HandoverMessage.objects.create(handover=handover, direction="in", text="My water is off")
+    HandoverMessage.objects.create(handover=handover, direction="out", text="A team is coming",
+                                   author="Agent")
     return {"mine": mine, "by_phone": by_phone, "other": other, "sent": sent, "queued": queued}
 
 
@@ -65,8 +78,9 @@ def test_the_export_holds_everything_about_her(thandi, her_data, django_assert_n
     # However many cases and messages: consents; messages and cases (their ids, one
     # indexed query per way of finding them, then the rows); follows, comments, photos;
     # the audit entry (3); the savepoint (2); what came in on the channels, her channel
-    # addresses, her conversation and hand-overs (5); her phones' Web Push subscriptions (1).
-    with django_assert_num_queries(19):
+    # addresses, her conversation and hand-overs and their transcripts (6); her phones' Web
+    # Push subscriptions (1); the sign-in codes sent to her number (1).
+    with django_assert_num_queries(21):
         data = citizen_export(actor=citizen_actor(thandi, channel="web"), citizen=thandi)
     assert data["resident"]["phone"] == PHONE and data["resident"]["name"] == "Thandi Mokoena"
     assert [c["purpose"] for c in data["consents"]] == ["notifications"]
@@ -76,6 +90,10 @@ def test_the_export_holds_everything_about_her(thandi, her_data, django_assert_n
     assert [c["text"] for c in data["cases"]["comments"]] == ["It is getting bigger, call me"]
     assert {m["body"] for m in data["messages"]} == {"Your case is logged",
                                                       "Your case is in progress"}
+    assert [(c["channel"], c["wrong_tries"]) for c in data["sign_in_codes"]] == [("sms", 1)]
+    [handover] = [h for h in data["conversations"] if "handover" in h]
+    assert [(m["from"], m["text"]) for m in handover["transcript"]] == [
+        ("you", "My water is off"), ("agent", "A team is coming")]
     json.dumps(data)  # ready to hand over as a file
     entry = AuditEntry.objects.get(action="citizen.export")
     assert PHONE not in json.dumps(entry.changes)
@@ -105,6 +123,9 @@ def test_erasure_keeps_the_cases_and_removes_her_from_them(thandi, her_data, mak
     assert OutboundMessage.objects.get(pk=her_data["queued"].pk).status == Status.FAILED
     assert not Consent.objects.filter(citizen=thandi, withdrawn__isnull=True).exists()
     assert Consent.objects.filter(citizen=thandi).count() == 1  # the record of consent stays
+    assert not PhoneChallenge.objects.filter(phone=PHONE).exists()
+    assert not SignInFailure.objects.filter(phone=PHONE).exists()
+    assert not HandoverMessage.objects.exists()
     assert changed["cases"] >= 4 and changed["messages"] == 2 and changed["consents"] == 1
     entry = AuditEntry.objects.get(action="citizen.erase")
     assert entry.object_id == str(thandi.uuid) and audit_verify().ok

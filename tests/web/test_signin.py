@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from freezegun import freeze_time
 
-from imbizo.accounts.models import Citizen, PhoneChallenge
-from imbizo.accounts.otp import otp_request, otp_verify
+from imbizo.accounts.models import Citizen, PhoneChallenge, SignInFailure
+from imbizo.accounts.otp import otp_prune, otp_request, otp_verify
 from imbizo.audit.models import AuditEntry
 from imbizo.core.errors import ImbizoError
 from imbizo.messaging.models import OutboundMessage
@@ -168,3 +168,17 @@ def test_the_demo_points_to_where_the_code_can_be_read(client, db, settings):
     assert "/simulator/" in client.get("/signin/code").text
     settings.DEBUG = False
     assert "/simulator/" not in client.get("/signin/code").text
+
+
+def test_codes_and_failures_are_deleted_once_no_limit_reads_them(client, db):
+    start = timezone.datetime.fromisoformat(T0)
+    with freeze_time(start):
+        ask(client)
+        enter(client, "000000" if pin_sent_to(PHONE) != "000000" else "111111")
+    with freeze_time(start + timedelta(hours=23)):
+        ask(client, phone="082 555 0198")
+        assert otp_prune() == 0
+    with freeze_time(start + timedelta(hours=25)):
+        assert otp_prune() == 2  # the first number's code and its failure
+        assert list(PhoneChallenge.objects.values_list("phone", flat=True)) == ["+27825550198"]
+        assert not SignInFailure.objects.exists()
