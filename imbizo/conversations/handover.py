@@ -2,8 +2,10 @@
 takes the conversation in the console, writes to the resident on the resident's own
 channel, and closes it, which gives the conversation back to the bot at the main menu.
 
-While a hand-over is taken, what the resident sends is kept in its transcript
-(``HandoverMessage``) instead of running the flow (``handover_inbound``)."""
+While a hand-over waits or is taken, what the resident sends is kept in its transcript
+(``HandoverMessage``) for the agent instead of running the flow (``handover_inbound``);
+while it waits they are told so, and MENU takes them out of the queue and back to the
+bot. A USSD resident, who cannot be written to, just dials again to use the menu."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,6 +20,7 @@ from imbizo.messaging.plugins import plugin_for, plugin_paths
 from imbizo.messaging.screens import numbered_text
 from imbizo.messaging.services import message_queue
 
+from .keywords import leaves_person
 from .models import ConversationSession, Handover, HandoverMessage
 
 # Agents answer residents where they may log cases for them.
@@ -30,6 +33,8 @@ CLOSED_TEXT = gettext_lazy("The person has ended this chat.")
 PHOTO_TEXT = gettext_lazy("(a photo)")
 LOCATION_TEXT = gettext_lazy("(a location: %(lat)s, %(lon)s)")
 OTHER_TEXT = gettext_lazy("(a message that is not text)")
+WAITING_TEXT = gettext_lazy("You are in the queue for a person, who will read this. "
+                            "Send MENU to leave the queue.")
 
 
 @transaction.atomic
@@ -175,13 +180,28 @@ def _back_to_menu(handover: Handover) -> None:
 
 
 def handover_inbound(*, session: ConversationSession, kind: str, text: str,
-                     latitude: float | None = None, longitude: float | None = None) -> bool:
-    """Keep a resident's message in the transcript of the hand-over an agent holds for
-    this conversation; False (the bot answers) when none is taken. Called inside the
-    inbound message's transaction, with the session locked."""
-    handover = Handover.objects.filter(session=session, state=State.TAKEN).only("pk").first()
+                     latitude: float | None = None,
+                     longitude: float | None = None) -> list[str] | None:
+    """Keep a resident's message in the transcript of the hand-over waiting or taken for
+    this conversation, and say what to answer (nothing while an agent holds it); None
+    (the bot answers) when there is none, or when the resident sent MENU, which takes
+    them out of the queue or the chat. Called inside the inbound message's transaction,
+    with the session locked."""
+    if session.channel == "ussd":
+        return None
+    handover = Handover.objects.filter(session=session, state__in=(
+        State.QUEUED, State.TAKEN)).select_related("municipality").only(
+        "pk", "state", "municipality__code").first()
     if handover is None:
-        return False
+        return None
+    if kind == "text" and leaves_person(text):
+        handover.state = State.CLOSED
+        handover.save(update_fields=["state", "updated"])
+        audit_record(actor=f"citizen:{session.citizen.uuid}" if session.citizen_id
+                     else "anonymous", channel=session.channel, action="handover.leave",
+                     obj=handover, changes={}, municipality_code=handover.municipality.code
+                     if handover.municipality_id else "")
+        return None
     if kind == "photo":
         text = str(PHOTO_TEXT)
     elif kind == "location" and latitude is not None:
@@ -189,4 +209,4 @@ def handover_inbound(*, session: ConversationSession, kind: str, text: str,
     elif not text.strip():
         text = str(OTHER_TEXT)
     HandoverMessage.objects.create(handover=handover, direction="in", text=text)
-    return True
+    return [str(WAITING_TEXT)] if handover.state == State.QUEUED else []

@@ -16,9 +16,18 @@ START = frozenset({"START", "SUBSCRIBE", "UNSTOP", "BEGIN", "QALA", "SIMOLOLA"})
 MENU = frozenset({"MENU", "HI", "HELLO", "HALLO", "SAWUBONA", "MOLO", "MOLWENI", "DUMELA"})
 
 
+def _word(text: str) -> str:
+    return "".join(ch for ch in text.strip().upper() if ch.isalnum())
+
+
+def leaves_person(text: str) -> bool:
+    """Only MENU itself takes a resident away from a person: a greeting is meant for them."""
+    return _word(text) == "MENU"
+
+
 def keyword(text: str) -> str:
     """"stop", "start", "menu" or ""."""
-    word = "".join(ch for ch in text.strip().upper() if ch.isalnum())
+    word = _word(text)
     if word in STOP:
         return "stop"
     if word in START:

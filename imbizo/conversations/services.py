@@ -213,9 +213,10 @@ def _screens(turn: Turn, incoming: Incoming, photo_error: str) -> list[tuple[Scr
                     (engine_begin(turn), "reply:")]
         if incoming.channel == "sms" and _opted_out(incoming.sender):
             return []  # they said STOP: nothing until START
-        if handover_inbound(session=session, kind=incoming.kind, text=incoming.text,
-                            latitude=incoming.latitude, longitude=incoming.longitude):
-            return []  # an agent holds the conversation: they read it in the console
+        kept = handover_inbound(session=session, kind=incoming.kind, text=incoming.text,
+                                latitude=incoming.latitude, longitude=incoming.longitude)
+        if kept is not None:  # a person has, or will have, the conversation
+            return [(Screen(line, expects="none"), "reply:") for line in kept]
         if session.citizen is None and turn.caps.shares_contact and \
                 incoming.channel not in ("ussd", "sms", "whatsapp"):
             return [(_link(turn, incoming), "reply:")]

@@ -4,6 +4,7 @@ answers them on WhatsApp, then gives them back to the bot; tenancy and roles."""
 import re
 
 from imbizo.accounts.services import citizen_register
+from imbizo.audit.models import AuditEntry
 from imbizo.conversations.models import ConversationSession, Handover, HandoverMessage
 from imbizo.core.permissions import system_actor
 from imbizo.messaging.models import OutboundMessage
@@ -129,3 +130,33 @@ def test_inbox_and_fragment_queries_do_not_grow(municipalities, staff, console_c
         assert c.get(f"/console/inbox/{handover.pk}/lines?after=0").status_code == 200
     with django_assert_max_num_queries(8):
         assert c.get(f"/console/inbox/{handover.pk}").status_code == 200
+
+
+def test_a_waiting_resident_is_told_so_and_the_agent_reads_what_they_sent(
+        municipalities, staff, console_client):
+    wa, handover = ask_for_a_person(municipalities)
+    [told] = wa.send("The pipe on Sizwe Street is still leaking")
+    assert "in the queue" in told.body and "MENU" in told.body
+    assert not Screen.from_payload(told.payload).choices
+    line = HandoverMessage.objects.get(handover=handover)
+    assert (line.direction, line.text) == ("in", "The pipe on Sizwe Street is still leaking")
+    page = console_client(staff["agent"]).get(f"/console/inbox/{handover.pk}")
+    assert "still leaking" in page.content.decode()
+
+
+def test_menu_takes_a_resident_out_of_the_queue_or_the_chat(municipalities, staff,
+                                                             console_client):
+    wa, handover = ask_for_a_person(municipalities)
+    menu = wa.screen("menu")
+    assert menu.choices  # the bot's main menu again
+    handover.refresh_from_db()
+    assert handover.state == "closed" and not handover.messages.exists()
+    assert AuditEntry.objects.filter(action="handover.leave").count() == 1
+
+    wa2, taken = ask_for_a_person(municipalities, phone="+27825550102")
+    console_client(staff["agent"]).post(f"/console/inbox/{taken.pk}/take")
+    assert wa2.send("Hello?") == []  # a greeting is for the agent: no bot reply
+    assert taken.messages.get().text == "Hello?"
+    assert wa2.screen("menu").choices
+    taken.refresh_from_db()
+    assert taken.state == "closed"
