@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "imbizo.geo",
     "imbizo.accounts",
     "imbizo.cases",
+    "imbizo.billing",
     "imbizo.messaging",
     "imbizo.webhooks",
     "imbizo.notifications",
@@ -270,6 +271,45 @@ CASE_REOPEN_DAYS = int(os.environ.get("CASE_REOPEN_DAYS", "14"))
 # the end): the case feedback page, /r/<token>.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# The key of the hash that stands in for an account holder's ID number (billing/identity.py).
+# Set it once and keep it: changing it makes every stored hash unmatchable until the
+# accounts are imported again. Empty: SECRET_KEY.
+BILLING_ID_HASH_KEY = os.environ.get("BILLING_ID_HASH_KEY", "")
+
+# --- Payments (billing/payments.py; docs/billing.md, "Payments") -------------------
+# PayFast: the merchant's credentials, and the passphrase set on its PayFast account.
+PAYFAST_MERCHANT_ID = os.environ.get("PAYFAST_MERCHANT_ID", "")
+PAYFAST_MERCHANT_KEY = os.environ.get("PAYFAST_MERCHANT_KEY", "")
+PAYFAST_PASSPHRASE = os.environ.get("PAYFAST_PASSPHRASE", "")
+# https://www.payfast.co.za, or PayFast's own sandbox: https://sandbox.payfast.co.za
+PAYFAST_URL = os.environ.get("PAYFAST_URL", "https://www.payfast.co.za").rstrip("/")
+# Where ITNs may come from (developers.payfast.co.za/docs, "Ports and IP addresses" and
+# step 4 of "Confirm payment"): PayFast's published networks, and the addresses its
+# hosts resolve to (looked up only for an address outside the networks, kept 10 minutes).
+PAYFAST_VALID_NETWORKS = env_list(
+    "PAYFAST_VALID_NETWORKS",
+    "197.97.145.144/28,41.74.179.192/27,102.216.36.0/28,102.216.36.128/28,144.126.193.139/32")
+PAYFAST_VALID_HOSTS = env_list(
+    "PAYFAST_VALID_HOSTS",
+    "www.payfast.co.za,w1w.payfast.co.za,w2w.payfast.co.za,sandbox.payfast.co.za")
+PAYFAST_TIMEOUT = float(os.environ.get("PAYFAST_TIMEOUT", "10"))  # the validation call
+# The provider new payments go to: "payfast", or "sandbox" (Imbizo's own demo page, no
+# money moves), the default while no PayFast merchant is configured.
+BILLING_PAYMENT_PROVIDER = os.environ.get("BILLING_PAYMENT_PROVIDER",
+                                          "payfast" if PAYFAST_MERCHANT_ID else "sandbox")
+BILLING_PAYMENT_PROVIDERS = {
+    "payfast": "imbizo.billing.providers.payfast.PayFastProvider",
+    "sandbox": "imbizo.billing.providers.sandbox.SandboxProvider",
+}
+# Amounts a resident may pay at once, in rands (PayFast's card minimum is R5 by default).
+BILLING_PAYMENT_MIN = os.environ.get("BILLING_PAYMENT_MIN", "5.00")
+BILLING_PAYMENT_MAX = os.environ.get("BILLING_PAYMENT_MAX", "100000.00")
+# A completed payment no import has matched after this many days is reported.
+BILLING_RECONCILE_DAYS = int(os.environ.get("BILLING_RECONCILE_DAYS", "3"))
+# Reverse proxies in front of Imbizo (addresses or networks): behind one, a provider's
+# address is read from X-Forwarded-For (the last hop no listed proxy added).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+
 # Largest photo accepted, in bytes (it is re-encoded and shrunk to 2048 px anyway).
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 
@@ -338,5 +378,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # httpx logs whole URLs at INFO, tokens in a receiver's query string included.
-    "loggers": {"httpx": {"level": "WARNING"}},
+    # WeasyPrint (statement PDFs) logs every step of every render at INFO.
+    "loggers": {"httpx": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }

@@ -92,6 +92,7 @@ api.add_router("/", "imbizo.api.cases.router")
 api.add_router("/", "imbizo.api.workorders.router")
 api.add_router("/", "imbizo.api.citizens.router")
 api.add_router("/", "imbizo.api.residents.router")
+api.add_router("/", "imbizo.api.billing.router")
 
 
 @api.get("/health", auth=None, tags=["meta"], summary="Liveness check")

@@ -2,7 +2,7 @@
 and escalation ladders (municipal administrators). Every part a record points at must be
 of the record's own municipality; a record never moves to another municipality."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -98,15 +98,21 @@ def category_update(*, actor: Actor, category: Category, **changes: Any) -> Cate
 
 
 @transaction.atomic
-def categories_install_standard(*, actor: Actor, municipality: Municipality) -> int:
-    """Give a municipality the standard category tree, mapped onto its departments by
-    code; categories it already has are left alone. Returns how many were added."""
+def categories_install_standard(*, actor: Actor, municipality: Municipality,
+                                groups: Collection[str] | None = None) -> int:
+    """Give a municipality the standard category tree (or only the named ``groups``),
+    mapped onto its departments by code; categories it already has are left alone, and an
+    optional group (bill queries) whose department the municipality lacks is left out.
+    Returns how many were added."""
     require(actor, "department.manage", municipality.pk)
     departments = {d.code: d for d in Department.objects.filter(municipality=municipality)}
     existing = set(Category.objects.filter(municipality=municipality)
                    .values_list("code", flat=True))
     added = 0
     for group in STANDARD_CATEGORIES:
+        if (groups is not None and group["code"] not in groups) or \
+                (group.get("optional") and group["department"] not in departments):
+            continue
         parent = Category.objects.filter(municipality=municipality, code=group["code"]).first()
         if parent is None:
             parent = category_create(actor=actor, municipality=municipality, code=group["code"],

@@ -63,4 +63,20 @@ STANDARD_CATEGORIES = [
         {"code": "flooding", "name": _("Flooding"), "priority": "emergency", "ack_hours": 0.5,
          "resolve_hours": 12, "duplicate_radius_m": 500},
     ]},
+    # Questions about a municipal bill (billing.queries.bill_query), for Revenue & Billing.
+    # Optional: a municipality without a ``revenue`` department does not get it. Never
+    # public: a query is about one resident's account, whose number stays in the extra
+    # fields, out of the description.
+    {"code": "billing", "name": _("Accounts & billing"), "department": "revenue",
+     "optional": True, "children": [
+        {"code": "bill-query", "name": _("Bill query"), "priority": "normal", "ack_hours": 8,
+         "resolve_hours": 120, "location_required": False, "duplicate_radius_m": 0,
+         "public": False,
+         "fields": [{"code": "account_number", "label": _("Account number"),
+                     "required": False, "datatype": "string"},
+                    {"code": "statement_period", "label": _("Statement month"),
+                     "required": False, "datatype": "string"},
+                    {"code": "statement_line", "label": _("Statement line"),
+                     "required": False, "datatype": "string"}]},
+    ]},
 ]

@@ -17,7 +17,7 @@ import yaml
 
 from imbizo.cases.limits import TEXT_MAX_LENGTH
 
-from . import actions, sources  # noqa: F401  (they fill the registry)
+from . import account_actions, actions, sources  # noqa: F401  (they fill the registry)
 from .registry import ACTIONS, SOURCES
 from .texts import TEXTS
 

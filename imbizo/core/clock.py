@@ -36,6 +36,7 @@ JOBS = (
     Job("imbizo.core.events.events_prune", 3600),
     Job("imbizo.core.task_reclaim.tasks_prune", 3600),
     Job("imbizo.accounts.otp.otp_prune", 3600),
+    Job("imbizo.billing.arrangements.arrangements_check_due", 3600),
 )
 
 

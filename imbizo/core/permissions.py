@@ -34,25 +34,33 @@ class Role(models.TextChoices):
     PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
 
 
+# billing.view: read utility accounts (the call centre answers questions about bills);
+# billing.import: load them from the billing system. Until a role of its own exists for
+# the billing system's key, it holds the manager role. billing.manage: revenue staff decide
+# payment arrangements outside the policy and review flagged meter readings (managers).
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.AGENT: frozenset({"citizen.view", "citizen.change", "case.view", "case.log"}),
+    Role.AGENT: frozenset({"citizen.view", "citizen.change", "case.view", "case.log",
+                           "billing.view"}),
     Role.OFFICER: frozenset({"citizen.view", "case.view", "case.log", "case.work"}),
     Role.SUPERVISOR: frozenset({"citizen.view", "case.view", "case.log", "case.work",
                                 "case.assign"}),
     Role.MANAGER: frozenset({"citizen.view", "case.view", "case.log", "case.work", "case.assign",
-                             "analytics.view", "audit.view"}),
+                             "analytics.view", "audit.view", "billing.view", "billing.import",
+                             "billing.manage"}),
     Role.CONTRACTOR: frozenset({"workorder.work"}),
     Role.COUNCILLOR: frozenset({"citizen.view", "case.view"}),
     Role.AID_WORKER: frozenset({"aid.record"}),
     Role.MUNICIPAL_ADMIN: frozenset({"citizen.view", "citizen.change", "citizen.erase",
                                      "case.view", "department.manage", "membership.manage",
                                      "geo.view", "audit.view", "analytics.view",
-                                     "apikey.manage", "webhook.manage"}),
+                                     "apikey.manage", "webhook.manage", "billing.view",
+                                     "billing.import"}),
     Role.ANALYST: frozenset({"analytics.view"}),
     Role.PLATFORM_ADMIN: frozenset({"citizen.view", "citizen.change", "citizen.erase",
                                     "case.view", "department.manage", "membership.manage",
                                     "geo.view", "geo.manage", "audit.view", "analytics.view",
-                                    "apikey.manage", "webhook.manage"}),
+                                    "apikey.manage", "webhook.manage", "billing.view",
+                                    "billing.import", "billing.manage"}),
 }
 GLOBAL_ROLES = {Role.PLATFORM_ADMIN}
 

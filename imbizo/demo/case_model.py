@@ -117,6 +117,11 @@ PROFILES: dict[str, Profile] = {
                         followers=(0.3, 5)),
     "fire": Profile(0.7, ("Shack fire in {suburb}.", "Veld fire spreading towards {suburb}."),
                     "Fire extinguished.", DRY_SEASON, LATE, town=2, followers=(0.1, 2)),
+    "bill-query": Profile(2, ("Please explain the water charge on my account this month.",
+                              "I paid last month but my account still shows arrears.",
+                              "My rates went up and nobody told me why."),
+                          "Account checked and the charge explained.", town=2,
+                          followers=(0, 0)),
 }
 
 # A category added to the standard tree later still gets cases, plainly, until it has its own.

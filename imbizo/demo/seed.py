@@ -4,7 +4,8 @@ Geography goes through ``boundaries_import`` from GeoJSON files, exactly like re
 boundaries; departments, staff, residents and consent through the accounts
 services, so every row is validated and audited; categories and routing rules through
 the cases catalogue. The year of case history is the one bulk load (see ``cases.py``).
-A demo already loaded is reused; one loaded before it had a case history gets one.
+A demo already loaded is reused; one loaded before it had a case history or municipal
+accounts gets them.
 """
 
 import tempfile
@@ -24,6 +25,7 @@ from imbizo.accounts.services import (
     staff_user_create,
     superuser_grant,
 )
+from imbizo.billing.models import UtilityAccount
 from imbizo.cases.models import Case, Category
 from imbizo.core.permissions import Actor, system_actor
 from imbizo.geo.models import Municipality, Ward
@@ -43,6 +45,7 @@ from .layers import write_layers
 from .people import RESIDENTS, Resident, generate_residents
 from .staff import DEMO_PASSWORD, DEPARTMENTS, STAFF, WATER
 from .totp import demo_totp_give
+from .utility_accounts import demo_accounts_loaded, demo_accounts_seed
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class SeedReport:
     categories: int
     cases: int
     seconds: float
+    accounts: int = 0  # municipal accounts (utility_accounts.py)
 
 
 def demo_loaded() -> bool:
@@ -75,12 +79,20 @@ def demo_seed(*, seed: int = DEFAULT_SEED, residents: int = RESIDENTS,
             municipality = _load_geography(actor, geography)
             departments = _create_departments(actor, municipality)
             _create_staff(actor, municipality, departments)
-            _register_residents(actor, municipality, generate_residents(
-                seed, [w.number for w in geography.wards], residents))
+            people = generate_residents(seed, [w.number for w in geography.wards], residents)
+            _register_residents(actor, municipality, people)
+            demo_accounts_seed(actor=actor, municipality=municipality, seed=seed,
+                               residents=people)
             demo_cases_seed(actor=actor, municipality=municipality, seed=seed, count=cases)
     municipality = Municipality.objects.get(code=MUNICIPALITY_CODE)
     if not loaded and not demo_cases_loaded(municipality):
         demo_cases_seed(actor=actor, municipality=municipality, seed=seed, count=cases)
+    if not loaded and not demo_accounts_loaded(municipality):  # a demo from before accounts
+        people = generate_residents(seed, [w.number for w in generate_geography(seed).wards],
+                                    residents)
+        with transaction.atomic():
+            demo_accounts_seed(actor=actor, municipality=municipality, seed=seed,
+                               residents=people)
     return SeedReport(
         loaded=loaded, name=municipality.name,
         wards=Ward.objects.filter(municipality=municipality).count(),
@@ -91,6 +103,7 @@ def demo_seed(*, seed: int = DEFAULT_SEED, residents: int = RESIDENTS,
                                            department__isnull=False).count(),
         cases=Case.objects.filter(municipality=municipality).count(),
         seconds=time.monotonic() - started,
+        accounts=UtilityAccount.objects.filter(municipality=municipality).count(),
     )
 
 

@@ -35,3 +35,20 @@ urlpatterns = [
     path("push/subscribe", push.subscribe, name="push_subscribe"),
     path("push/unsubscribe", push.unsubscribe, name="push_unsubscribe"),
 ]
+
+# "My account" (web/account*.py): its addresses are listed in web/account_urls.py.
+from .account_urls import urlpatterns as account_urlpatterns  # noqa: E402
+
+urlpatterns += account_urlpatterns
+
+# Paying a municipal account (web/payments.py). The fixed second segments come before
+# ``pay/<municipality>/<number>``, which would otherwise take them.
+from . import payments  # noqa: E402
+
+urlpatterns += [
+    path("pay/notify/<slug:provider>", payments.pay_notify, name="pay_notify"),
+    path("pay/return/<uuid:key>", payments.pay_return, name="pay_return"),
+    path("pay/cancel/<uuid:key>", payments.pay_cancel, name="pay_cancel"),
+    path("pay/sandbox/<uuid:key>", payments.pay_sandbox, name="pay_sandbox"),
+    path("pay/<str:municipality>/<str:account_number>", payments.pay, name="pay"),
+]

@@ -21,6 +21,7 @@ WEBHOOK_EVENTS: tuple[str, ...] = (
     "case_merged",
     "case_sla",
     "workorder_changed",
+    "payment_received",  # billing/payments.py: a resident's payment completed
 )
 
 

@@ -26,10 +26,12 @@ from .tenancy_world import (
     AAA,
     ERASES_RESIDENTS,
     EXPORTS_RESIDENTS,
+    IMPORTS_BILLING,
     LOGS_CASES,
     NEIGHBOURS,
     READS_ANALYTICS,
     RESIDENTS,
+    VIEWS_BILLING,
     VIEWS_CASES,
     VIEWS_RESIDENTS,
     WORKS_CASES,
@@ -99,6 +101,16 @@ def sees_resident(c: Caller) -> bool:
     """The resident lives in ward 1; a membership narrowed to a department opens no
     resident (least privilege)."""
     return c.holds(VIEWS_RESIDENTS) and not c.narrowed_to_department
+
+
+def sees_accounts(c: Caller) -> bool:
+    """billing.view: the call centre, managers, administrators (and the billing system's
+    key, a manager's)."""
+    return c.holds(VIEWS_BILLING)
+
+
+def imports_accounts(c: Caller) -> bool:
+    return c.holds(IMPORTS_BILLING)
 
 
 def is_contractor_of_the_order(c: Caller) -> bool:
@@ -216,6 +228,11 @@ OPEN311_NEW = {"jurisdiction_id": AAA, "service_code": "pothole", "lat": "-29.95
 FORMATS = ("json", "xml")
 REPORTER = {"phone": RESIDENTS[AAA][0]}  # the number AAA's resident reports with
 CASE = "/api/v1/cases/{reference}"
+ACCOUNT = "/api/v1/billing/accounts/{municipality}/{account_number}"
+MY_ACCOUNT = "/account/{municipality}/{account_number}"  # the site's "My account"
+NO_PAYMENT = "00000000-0000-4000-8000-000000000000"  # a payment that does not exist
+PUSH = {"municipality": AAA, "accounts": [{"account_number": "7100000009",
+                                           "holder_name": "Ayanda Nel", "balance": "10.00"}]}
 
 
 def _shows_public(c: Caller, w: World) -> set[str]:
@@ -322,6 +339,17 @@ ROUTES: dict[tuple[str, str], list[Call]] = {
     ("POST", "/api/v1/citizens/{uuid}/erase"): [
         Call("POST", "/api/v1/citizens/{A.resident.uuid}/erase",
              change(lambda c: c.holds(ERASES_RESIDENTS), sees_resident), writes=True)],
+    # Utility accounts: the billing system's key (a manager's) pushes into its own
+    # municipality; billing.view reads them, in its own municipality only.
+    ("POST", "/api/v1/billing/accounts"): [
+        Call("POST", "/api/v1/billing/accounts", guarded(imports_accounts),
+             body=lambda w: PUSH, writes=True)],
+    ("GET", ACCOUNT): [
+        Call("GET", "/api/v1/billing/accounts/AAA/{A.account_number}", read(sees_accounts),
+             shows=lambda c, w: {w.A.account_number} if sees_accounts(c) else set())],
+    ("GET", ACCOUNT + "/statements/{period}"): [
+        Call("GET", "/api/v1/billing/accounts/AAA/{A.account_number}/statements/2026-06",
+             read(sees_accounts))],
     # --- Open311 GeoReport v2 -----------------------------------------------------------
     (ANY, OPEN311 + "discovery"): [Call("GET", OPEN311 + "discovery", anyone, register=True)],
     (ANY, OPEN311 + "discovery.{fmt}"): _open311_each_format(
@@ -396,6 +424,43 @@ ROUTES: dict[tuple[str, str], list[Call]] = {
                             ("GET", "/profile/erase"), ("GET", "/profile/erased"),
                             ("GET", "/chat"))},
     (ANY, "/chat/log"): [Call("GET", "/chat/log", lambda c: 403)],  # the script's poll
+    # "My account" (tests/web/test_account*.py): a resident's own accounts only. No caller
+    # here is a resident signed in on the site, so each page asks them to sign in and
+    # nothing changes; another resident's account is a 404 (test_account_pages.py).
+    **{(ANY, template): [Call(method, path, lambda c: 302, kind="form",
+                              writes=method == "POST")]
+       for method, template, path in (
+           ("GET", "/account", "/account"),
+           ("GET", "/account/link", "/account/link"),
+           ("GET", "/account/link/verify", "/account/link/verify"),
+           ("POST", "/account/requests/{link}",
+            "/account/requests/00000000-0000-4000-8000-000000000000"),
+           ("GET", MY_ACCOUNT, "/account/AAA/{A.account_number}"),
+           ("POST", MY_ACCOUNT + "/query", "/account/AAA/{A.account_number}/query"),
+           ("POST", MY_ACCOUNT + "/unlink", "/account/AAA/{A.account_number}/unlink"),
+           ("GET", MY_ACCOUNT + "/statement/{period}",
+            "/account/AAA/{A.account_number}/statement/2026-06"),
+           ("GET", MY_ACCOUNT + "/statement/{period}.pdf",
+            "/account/AAA/{A.account_number}/statement/2026-06.pdf"))},
+    # Paying an account (tests/billing/test_payments_web.py): a resident's own pages, so
+    # every caller here is asked to sign in and nothing is started; the return and cancel
+    # pages name no payment to anyone but its payer; a provider's notification is
+    # verified whoever sends it (unsigned: 400, nothing recorded but the refusal).
+    (ANY, "/pay/{municipality}/{account_number}"): [
+        Call("GET", "/pay/AAA/{A.account_number}", lambda c: 302),
+        Call("POST", "/pay/AAA/{A.account_number}", lambda c: 302, kind="form",
+             body=lambda w: {"amount": "100.00"}, writes=True)],
+    (ANY, "/pay/return/{key}"): [Call("GET", f"/pay/return/{NO_PAYMENT}", anyone,
+                                      target=None)],
+    (ANY, "/pay/cancel/{key}"): [Call("GET", f"/pay/cancel/{NO_PAYMENT}", anyone,
+                                      target=None)],
+    (ANY, "/pay/sandbox/{key}"): [Call("GET", f"/pay/sandbox/{NO_PAYMENT}", not_found)],
+    (ANY, "/pay/notify/{provider}"): [
+        Call("POST", "/pay/notify/payfast", lambda c: 400, "unsigned", kind="form",
+             body=lambda w: {"m_payment_id": NO_PAYMENT, "payment_status": "COMPLETE",
+                             "amount_gross": "100.00"}, writes=True, target=None),
+        Call("POST", "/pay/notify/nowhere", not_found, "unknown", kind="form",
+             writes=True, target=None)],
     # The installable app (tests/web/test_pwa.py, test_offline_report.py): the shell for
     # anyone; a queued report posted empty is refused; push sign-up needs a resident.
     (ANY, "/manifest.webmanifest"): [Call("GET", "/manifest.webmanifest", anyone, target=None)],

@@ -30,6 +30,8 @@ from imbizo.accounts.services import (
     staff_user_create,
 )
 from imbizo.api.keys import api_key_actor, api_key_create
+from imbizo.billing.importer import accounts_import
+from imbizo.billing.sources import Entry
 from imbizo.cases.attachments import attachment_add
 from imbizo.cases.catalogue import category_create
 from imbizo.cases.lifecycle import case_close, case_resolve, case_start
@@ -60,6 +62,8 @@ WORKS_CASES = {Role.OFFICER, Role.SUPERVISOR, Role.MANAGER}
 READS_ANALYTICS = {Role.MANAGER, Role.ANALYST, Role.MUNICIPAL_ADMIN, Role.PLATFORM_ADMIN}
 EXPORTS_RESIDENTS = {Role.AGENT, Role.MUNICIPAL_ADMIN, Role.PLATFORM_ADMIN}  # citizen.change
 ERASES_RESIDENTS = {Role.MUNICIPAL_ADMIN, Role.PLATFORM_ADMIN}
+VIEWS_BILLING = {Role.AGENT, Role.MANAGER, Role.MUNICIPAL_ADMIN, Role.PLATFORM_ADMIN}
+IMPORTS_BILLING = {Role.MANAGER, Role.MUNICIPAL_ADMIN, Role.PLATFORM_ADMIN}
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,7 @@ class Place:
     private_photo: object  # an attachment of ``private``
     feedback_token: str  # the reporter's link to their resolved case's feedback page
     handover: object  # the resident asked on WhatsApp to talk to a person
+    account_number: str  # the resident's utility account, with a statement for 2026-06
     others: list[Case] = field(default_factory=list)  # other cases placed here
 
     @property
@@ -149,6 +154,7 @@ class World:
         place = self.places[municipality]
         cases = place.nonpublic_cases if nonpublic_only else place.cases
         found = {c.reference for c in cases} | {str(c.uuid) for c in cases}
+        found.add(place.account_number)  # never public
         if not nonpublic_only:
             found |= {str(place.photo.uuid), str(place.private_photo.uuid),
                       str(place.resident.uuid)}
@@ -267,7 +273,24 @@ def _place(municipality: Municipality, roads, ward1, contractor) -> Place:
     handover = handover_request(session=session, municipality=municipality)
     return Place(municipality, resident, neighbour, public, private, hidden, flipped, second,
                  resolved, closed, contractor, order, note, photo, private_photo,
-                 feedback_token(resolved, resident), handover)
+                 feedback_token(resolved, resident), handover, _utility_account(place=code))
+
+
+ACCOUNTS = {AAA: "7100000001", BBB: "7200000002"}
+
+
+def _utility_account(*, place: str) -> str:
+    """The resident's municipal account, as the billing system sends it."""
+    phone, name = RESIDENTS[place]
+    accounts_import(actor=system_actor("cli"), source="world",
+                    municipality=Municipality.objects.get(code=place),
+                    entries=[Entry("account", "world", {
+                        "account_number": ACCOUNTS[place], "holder_name": name,
+                        "phone": phone, "ward": "1", "balance": "1520.35",
+                        "statements": [{"period": "2026-06", "total_due": "1520.35",
+                                        "lines": [{"description": "Property rates",
+                                                   "amount": "1520.35"}]}]})])
+    return ACCOUNTS[place]
 
 
 def _personal(place: Place) -> set[str]:

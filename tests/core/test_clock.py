@@ -48,7 +48,7 @@ def test_a_failing_job_is_logged_and_the_others_still_run(db, caplog):
 def test_every_job_names_a_real_function(db):
     assert {job.path.rsplit(".", 1)[1] for job in JOBS} == {
         "tasks_reclaim", "message_dispatch_due", "webhook_dispatch_due", "events_relay_due",
-        "events_prune", "tasks_prune", "inbound_pump", "otp_prune"}
+        "events_prune", "tasks_prune", "inbound_pump", "otp_prune", "arrangements_check_due"}
     assert clock_tick(0.0, {}) == {j.path: 0 for j in JOBS}  # nothing overdue yet
 
 

@@ -32,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         what = (f"{report.name} ({MUNICIPALITY_CODE}): {report.wards} wards, "
                 f"{report.departments} departments, {report.staff} staff logins, "
-                f"{report.residents} residents")
+                f"{report.residents} residents, {report.accounts} municipal accounts")
         if report.loaded:
             self.stdout.write(self.style.SUCCESS(
                 f"Loaded the demo municipality {what} in {report.seconds:.1f} s. "
