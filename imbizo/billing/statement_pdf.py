@@ -50,8 +50,14 @@ def statement_pdf_stored(statement: Statement, language: str) -> str | None:
 
 def statement_pdf_render(statement: Statement, language: str) -> bytes:
     """The PDF itself (slow: call it from the task, never in a request)."""
+    from PIL import ImageFile
     from weasyprint import CSS, HTML  # loads Pango: kept out of processes that never render
     from weasyprint.urls import URLFetcher
+
+    # Importing WeasyPrint tells Pillow, for the whole process, to load truncated images;
+    # a resident's broken photo must still be refused (cases/images.py), and a statement
+    # holds no image.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     with translation.override(language):
         html = render_to_string(TEMPLATE, {

@@ -8,7 +8,11 @@ from django.core.files.storage import default_storage
 from django_tasks_db.models import DBTaskResult
 
 from imbizo.billing.models import Statement
-from imbizo.billing.statement_pdf import statement_pdf_make, statement_pdf_name
+from imbizo.billing.statement_pdf import (
+    statement_pdf_make,
+    statement_pdf_name,
+    statement_pdf_render,
+)
 from tests.billing.conftest import account
 from tests.billing.conftest import statement as statement_row
 
@@ -76,3 +80,14 @@ def test_the_pdf_name_holds_ids_not_the_account_number(holder):
     account = statement.account
     assert name.startswith(f"statements/{account.municipality_id}/{account.pk}/2026-06-en-")
     assert "1001" not in name.rsplit("/", 1)[0]
+
+
+def test_rendering_a_pdf_leaves_broken_photos_refused(holder):
+    """WeasyPrint's import lets Pillow load truncated images process-wide; the worker that
+    renders statements also checks residents' photos."""
+    from PIL import ImageFile
+
+    statement = Statement.objects.select_related("account__municipality").get(
+        account__account_number="1001", period="2026-06-01")
+    assert statement_pdf_render(statement, "en").startswith(b"%PDF")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
