@@ -1,7 +1,7 @@
-"""Billing in the admin. Accounts, import batches, links, arrangements and readings are
-read-only here: accounts change only by import from the billing system, links, decisions
-on arrangements and reviews of readings only through their services. A municipality's
-arrangement policy is configuration, edited here by revenue managers (and audited)."""
+"""Billing in the admin, read-only: accounts change only by import from the billing
+system; links, decisions on arrangements and reviews of readings only through their
+services. A municipality's arrangement policy is shown here; until it has a service of its
+own to save it through (every admin that writes does), it is set from the shell."""
 
 from django.contrib import admin
 
@@ -47,7 +47,6 @@ class AccountLinkAdmin(BillingAdmin):
 
 @admin.register(ArrangementPolicy)
 class ArrangementPolicyAdmin(BillingAdmin):
-    change_permission = "billing.manage"
     list_display = ["municipality", "deposit_percent", "max_months", "min_instalment",
                     "auto_approve_max_arrears"]
     list_select_related = ["municipality"]
