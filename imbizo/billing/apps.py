@@ -7,4 +7,4 @@ class BillingConfig(AppConfig):
     verbose_name = "Billing"
 
     def ready(self) -> None:
-        from . import arrangement_privacy, privacy  # noqa: F401  (personal data)
+        from . import arrangement_privacy, campaign_privacy, privacy  # noqa: F401  (personal data)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from imbizo.audit.services import audit_record
 from imbizo.core.errors import ImbizoError, PermissionDenied
 from imbizo.core.events import emit
-from imbizo.core.permissions import Actor, require, system_actor
+from imbizo.core.permissions import Actor, system_actor
 
 from .arrangement_models import Arrangement, ArrangementPayment, ArrangementPolicy, Instalment
 from .arrangement_terms import (
@@ -33,10 +33,10 @@ from .arrangement_terms import (
     terms_check,
 )
 from .models import Transaction, UtilityAccount
+from .policy import require_revenue
 from .selectors import account_list
 
 Status = Arrangement.Status
-MANAGE = "billing.manage"
 
 
 def _audit(actor: Actor, action: str, arrangement: Arrangement, **changes) -> None:
@@ -153,7 +153,7 @@ def arrangement_decide(*, actor: Actor, arrangement: Arrangement, approve: bool,
     """Revenue staff (``billing.manage`` in its municipality) approve or reject a proposal
     outside the policy. Approved, its schedule runs from today; a rejection needs a reason,
     which the resident is told."""
-    require(actor, MANAGE, arrangement.municipality_id)
+    require_revenue(actor, arrangement.municipality_id)
     arrangement = _locked(arrangement)
     if arrangement.status != Status.PROPOSED:
         raise ImbizoError("arrangement_decided", _("This arrangement has already been "
@@ -180,19 +180,26 @@ def arrangement_decide(*, actor: Actor, arrangement: Arrangement, approve: bool,
     return arrangement
 
 
+def resident_may_cancel(arrangement: Arrangement, *, paid: bool) -> bool:
+    """A resident may withdraw a proposal, or an approved arrangement nothing is paid on
+    yet; a running one only the municipality ends (``arrangement_cancel`` checks it, the
+    pages ask it before offering the button)."""
+    return arrangement.status in (Status.PROPOSED, Status.APPROVED) and not paid
+
+
 @transaction.atomic
 def arrangement_cancel(*, actor: Actor, arrangement: Arrangement) -> Arrangement:
     """A linked resident withdraws a proposal, or an approved one before anything is paid;
     revenue staff end any open arrangement."""
     if actor.kind != "citizen":
-        require(actor, MANAGE, arrangement.municipality_id)
+        require_revenue(actor, arrangement.municipality_id)
     arrangement = _locked(arrangement)
     if arrangement.status not in Arrangement.OPEN:
         raise ImbizoError("arrangement_ended", _("This arrangement has already ended."),
                           status=409)
     if actor.kind == "citizen":
         _linked(actor, arrangement.account)
-        if arrangement.status == Status.ACTIVE or arrangement.payments.exists():
+        if not resident_may_cancel(arrangement, paid=arrangement.payments.exists()):
             raise ImbizoError("arrangement_running", _(
                 "Payments have started on this arrangement: ask the municipality to end it."),
                 status=409)
@@ -268,7 +275,7 @@ def arrangement_instalment_paid(*, actor: Actor, arrangement: Arrangement, amoun
     through Imbizo). ``reference`` must be the one the billing system will import it
     under, so that matching the import later does not count it twice; the same reference
     again changes nothing."""
-    require(actor, MANAGE, arrangement.municipality_id)
+    require_revenue(actor, arrangement.municipality_id)
     arrangement = _locked(arrangement)
     reference = (reference or "").strip()
     if not reference:

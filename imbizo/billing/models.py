@@ -12,7 +12,8 @@ lookup reaches them through their account.
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from imbizo.core.models import MunicipalModel
@@ -86,6 +87,10 @@ class UtilityAccount(MunicipalModel):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["municipality", "account_number"],
                                                name="unique_account_number")]
+        # Revenue staff find an account by the start of its holder's name, in any case
+        # (console/revenue_selectors.py): a range on the name in capitals.
+        indexes = [models.Index(F("municipality"), Upper("holder_name"),
+                                name="billing_account_holder")]
 
     def __str__(self) -> str:
         return self.account_number
@@ -251,4 +256,5 @@ class LinkChallenge(models.Model):
 
 
 from .arrangement_models import *  # noqa: E402,F401,F403  (arrangements, readings)
+from .campaign_models import Campaign, CampaignReminder  # noqa: E402,F401  (campaigns)
 from .payment_models import Payment, PaymentNotification  # noqa: E402,F401  (payments)

@@ -61,6 +61,8 @@ class Payment(MunicipalModel):
         ]
         indexes = [
             models.Index(fields=["account", "-created"], name="billing_payment_account"),
+            # The revenue console's payments, newest first (console/revenue_selectors.py).
+            models.Index(fields=["municipality", "-created"], name="billing_payment_recent"),
             # Small: what the export and the reconciliation look for.
             models.Index(fields=["municipality", "completed"],
                          condition=Q(status="complete", exported__isnull=True),

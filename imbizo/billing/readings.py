@@ -32,10 +32,10 @@ from imbizo.geo.models import Municipality
 
 from .arrangement_models import READING, MeterReading
 from .models import UtilityAccount
+from .policy import require_revenue
 from .selectors import account_list
 
 Kind, Flag, Review = MeterReading.Kind, MeterReading.Flag, MeterReading.Review
-MANAGE = "billing.manage"
 HIGH_FACTOR = 3
 BASELINE_READINGS = 6  # about half a year of monthly readings
 BASELINE_MIN_DAYS = 7
@@ -52,7 +52,7 @@ def _may_submit(actor: Actor, account: UtilityAccount) -> None:
             raise PermissionDenied(_("Only a resident linked to this account can send its "
                                      "meter readings. Link the account first."))
     else:
-        require(actor, MANAGE, account.municipality_id)
+        require_revenue(actor, account.municipality_id)
 
 
 def _value(value, field: str = "value") -> Decimal:
@@ -177,7 +177,7 @@ def reading_review(*, actor: Actor, reading: MeterReading, outcome: str,
     """Revenue staff accept a reading as read (``outcome="accepted"``) or correct it
     (``"corrected"``, with ``value``: what the billing system is sent; the resident's own
     figure stays). Any reading not yet exported may be reviewed; flagged ones are the queue."""
-    require(actor, MANAGE, reading.municipality_id)
+    require_revenue(actor, reading.municipality_id)
     reading = MeterReading.objects.select_for_update(of=("self",)).select_related(
         "account", "municipality").defer("municipality__boundary").get(pk=reading.pk)
     if outcome not in (Review.ACCEPTED, Review.CORRECTED):

@@ -1,6 +1,19 @@
 from django.urls import path
 
-from . import call, casemap, casepage, inbox, queue, signin, ward, work
+from . import (
+    call,
+    casemap,
+    casepage,
+    inbox,
+    queue,
+    revenue,
+    revenue_campaigns,
+    revenue_decisions,
+    revenue_payments,
+    signin,
+    ward,
+    work,
+)
 
 app_name = "console"
 
@@ -26,6 +39,25 @@ urlpatterns = [
     path("ward", ward.ward, name="ward"),
     path("map", casemap.case_map, name="map"),
     path("map.json", casemap.case_map_data, name="map_data"),
+    path("revenue", revenue.home, name="revenue"),
+    path("revenue/accounts", revenue.accounts, name="revenue_accounts"),
+    path("revenue/accounts/<uuid:key>", revenue.account, name="revenue_account"),
+    path("revenue/arrangements", revenue_decisions.arrangement_list_page,
+         name="revenue_arrangements"),
+    path("revenue/arrangements/waiting", revenue_decisions.arrangements_waiting,
+         name="revenue_waiting"),
+    path("revenue/arrangements/<uuid:key>/decide", revenue_decisions.arrangement_decision,
+         name="revenue_decide"),
+    path("revenue/readings", revenue_decisions.readings, name="revenue_readings"),
+    path("revenue/readings/<uuid:key>/review", revenue_decisions.reading_decision,
+         name="revenue_review"),
+    path("revenue/readings/<uuid:key>/photo", revenue.reading_photo,
+         name="revenue_reading_photo"),
+    path("revenue/payments", revenue_payments.payment_list, name="revenue_payments"),
+    path("revenue/policy", revenue_payments.policy, name="revenue_policy"),
+    path("revenue/campaigns", revenue_campaigns.campaigns, name="revenue_campaigns"),
+    path("revenue/campaigns/new", revenue_campaigns.campaign_new, name="revenue_campaign_new"),
+    path("revenue/campaigns/<int:pk>", revenue_campaigns.campaign, name="revenue_campaign"),
     path("cases/<str:reference>", casepage.case_page, name="case"),
     path("cases/<str:reference>/merge", casepage.merge, name="merge"),
     path("cases/<str:reference>/<slug:action>", casepage.case_action, name="case_action"),

@@ -1,7 +1,9 @@
-"""Actions and the option source of "My account" (flows/account.yaml): the resident's
-linked accounts, the balance in one short screen, the latest statement, a bill query and
-linking an account by its number and the holder's ID number or a PIN by SMS. Each calls
-billing's own services and selectors, as the resident on their channel, like the web.
+"""Actions and the option sources of "My account" (flows/account.yaml): the resident's
+linked accounts, the balance in one short screen with the account's menu, the latest
+statement, a bill query and linking an account by its number and the holder's ID number or
+a PIN by SMS. Each calls billing's own services and selectors, as the resident on their
+channel, like the web. Paying, meter readings and payment arrangements are in
+``account_pay.py``, ``account_reading.py`` and ``account_arrangement.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from imbizo.billing.money import rands
 from imbizo.billing.queries import bill_query
 from imbizo.billing.selectors import account_list
 from imbizo.billing.services import account_link_start, account_link_verify
-from imbizo.billing.statement_pdf import statement_pdf_ask
+from imbizo.billing.statement_pdf import statement_pdf_ask, statement_pdf_make
+from imbizo.billing.statement_share import statement_share_token
 from imbizo.core.errors import ImbizoError, NotFound
 from imbizo.geo.models import Municipality
 from imbizo.messaging.services import message_queue
@@ -73,14 +76,37 @@ def account_summary(turn: Turn):
     account = _account(turn)
     overdue = sum(v for bucket, v in account.arrears.items() if bucket != "current")
     return "shown", {"account_number": account.account_number, "balance": rands(account.balance),
-                     "due": _day(account.due_date), "overdue": rands(overdue)}
+                     "due": _day(account.due_date), "overdue": rands(overdue),
+                     "has_arrears": overdue > 0}
+
+
+# What the account's menu offers, in this order; "arrange" only with arrears to arrange.
+MENU = (("pay", "account_pay"), ("statement", "account_statement"),
+        ("reading", "account_reading"), ("arrange", "account_arrange"),
+        ("query", "account_query"), ("link", "account_link_another"))
+
+
+@source("account_menu")
+def account_menu(turn: Turn) -> list[tuple[str, str]]:
+    """The account's menu, from what ``account_summary`` found (no query): arranging to
+    pay is offered only when something is overdue."""
+    owes = bool(turn.answers.get("has_arrears"))
+    return [(value, str(ACCOUNT_TEXTS[key])) for value, key in MENU
+            if value != "arrange" or owes]
+
+
+@action("account_choice")
+def account_choice(turn: Turn):
+    """Where the resident's choice in the account's menu leads."""
+    return turn.answers.get("choice", ""), {}
 
 
 @action("account_statement")
 def account_statement(turn: Turn):
     """The latest statement in one screen: its total, due date and as many of its lines as
-    fit; elsewhere than USSD, the address of its PDF too (asked for now, so that it is
-    ready when opened)."""
+    fit. Where the channel sends files (WhatsApp, Telegram: answered in a worker, never in
+    a webhook's request) the PDF itself, made now, goes with it; elsewhere than USSD, the
+    address of the PDF on the site (asked for now, so that it is ready when opened)."""
     account = _account(turn)
     statement = Statement.objects.filter(account=account).order_by("-period").prefetch_related(
         Prefetch("lines", queryset=StatementLine.objects.order_by("line"))).first()
@@ -90,8 +116,14 @@ def account_statement(turn: Turn):
     values = {"period": f"{statement.period:%Y-%m}", "total": rands(statement.total_due),
               "statement_due": _day(statement.due_date or account.due_date)}
     pdf = ""
-    if turn.channel not in NO_LINKS:
-        statement_pdf_ask(statement, translation.get_language() or "en")
+    language = translation.get_language() or "en"
+    if turn.caps.sends_documents:
+        statement_pdf_make.call(statement_id=statement.pk, language=language)
+        token = statement_share_token(statement, turn.resident(), language)
+        turn.document = (settings.SITE_URL + reverse("web:statement_shared", args=[token]),
+                         f"statement-{values['period']}.pdf")
+    elif turn.channel not in NO_LINKS:
+        statement_pdf_ask(statement, language)
         path = reverse("web:account_statement_pdf", args=[
             account.municipality.code, account.account_number, values["period"]])
         pdf = str(ACCOUNT_PDF) % {"url": settings.SITE_URL + path}
@@ -189,3 +221,7 @@ def account_link_check(turn: Turn):
         return "pending", {"account_number": link.account.account_number}
     turn.answers["account"] = str(link.account_id)
     return "linked", {}
+
+
+# Registered with the others: the account's payments, readings and arrangements.
+from . import account_arrangement, account_pay, account_reading  # noqa: E402,F401

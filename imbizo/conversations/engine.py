@@ -171,11 +171,12 @@ def _next(node: Node, result: str) -> str:
 
 def _finish(turn: Turn, text: str) -> Screen:
     turn.session.state = ConversationSession.State.DONE
-    return fit(Prompt(text, [], expects="none", end=True), turn.caps)
+    return fit(Prompt(text, [], expects="none", end=True, document=turn.document), turn.caps)
 
 
 def _show(turn: Turn, notice: str = "") -> Screen:
     prompt = _prompt(turn, _node(turn))
+    prompt.document = turn.document
     if notice:
         prompt.text = f"{notice}\n{prompt.text}"
     return fit(prompt, turn.caps, turn.session.page)

@@ -21,6 +21,7 @@ class Prompt:
     expects: str = "choice"
     end: bool = False
     fixed: tuple[Choice, ...] = ()  # shown on every page after the options ("0. Skip")
+    document: tuple[str, str] | None = None  # a file sent with it (messaging/screens.py)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -108,4 +109,5 @@ def fit(prompt: Prompt, caps, page: int = 0) -> Screen:
     if caps.choice_style == "numbered" and _measure(caps, text, shown) > caps.screen_chars:
         room = caps.screen_chars - _measure(caps, "", shown) - 1
         text = shorten(text, room)
-    return Screen(text=text, choices=tuple(shown), expects=prompt.expects, end=prompt.end)
+    return Screen(text=text, choices=tuple(shown), expects=prompt.expects, end=prompt.end,
+                  document=prompt.document)

@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import override
 
 from imbizo.accounts.models import ChannelAddress
@@ -62,22 +63,33 @@ def _event(incoming: Incoming, text: str | None = None) -> Event:
                  latitude=incoming.latitude, longitude=incoming.longitude)
 
 
+def _inputs_mark(inputs: list[str]) -> str:
+    """How many of a cumulative text's inputs were consumed, and a keyed digest of them:
+    the session keeps this, never the inputs (an ID number or a PIN typed on USSD)."""
+    digest = salted_hmac("conversations.ussd-inputs", "*".join(inputs)).hexdigest()
+    return f"{len(inputs)}:{digest}"
+
+
 def _hop_key(incoming: Incoming) -> str:
-    """What identifies a hop within its session: all the inputs so far (a cumulative
-    gateway), or the gateway's own hop id (one that sends only the latest input)."""
-    key = incoming.text if incoming.cumulative else f"id:{incoming.message_id}"
-    return key if len(key) <= 500 else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    """What identifies a hop within its session: the mark of all the inputs so far (a
+    cumulative gateway), or the gateway's own hop id (one that sends only the latest)."""
+    if not incoming.cumulative:
+        key = f"id:{incoming.message_id}"
+        return key if len(key) <= 500 else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    return _inputs_mark(incoming.text.split("*") if incoming.text else [])
 
 
 def _latest(incoming: Incoming, seen: str) -> str:
-    """The part of a cumulative text after what the session already consumed."""
-    if not incoming.cumulative:
+    """The part of a cumulative text after the inputs the session already consumed (when
+    the text starts with them), else its last input."""
+    if not incoming.cumulative or not seen:
         return incoming.text
-    if not seen:
-        return incoming.text
-    if incoming.text.startswith(seen + "*"):
-        return incoming.text[len(seen) + 1:]
-    return incoming.text.rsplit("*", 1)[-1]
+    inputs = incoming.text.split("*")
+    count = seen.partition(":")[0]
+    consumed = int(count) if count.isdigit() else 0
+    if consumed < len(inputs) and _inputs_mark(inputs[:consumed]) == seen:
+        return "*".join(inputs[consumed:])
+    return inputs[-1]
 
 
 def conversation_hop(*, plugin, incoming: Incoming) -> Screen:

@@ -26,6 +26,9 @@ class Turn:
     caps: object  # the channel plugin (or its capabilities): screen_chars, shares_photo, ...
     idempotency_key: str  # the inbound message, or the USSD session: a retry logs once
     photo: str = ""  # a photo received with this input, stored while the flow goes on
+    # A file an action attaches to the screen it leads to, where the channel sends files:
+    # (its address for the provider to fetch, its file name).
+    document: tuple[str, str] | None = None
 
     @property
     def channel(self) -> str:

@@ -43,7 +43,7 @@ from .geography import (
 )
 from .layers import write_layers
 from .people import RESIDENTS, Resident, generate_residents
-from .staff import DEMO_PASSWORD, DEPARTMENTS, STAFF, WATER
+from .staff import DEMO_PASSWORD, DEPARTMENTS, REVENUE, STAFF, WATER
 from .totp import demo_totp_give
 from .utility_accounts import demo_accounts_loaded, demo_accounts_seed
 
@@ -133,6 +133,7 @@ def _create_staff(actor: Actor, municipality: Municipality,
     scopes = {
         "municipality": {"municipality": municipality},
         "department": {"municipality": municipality, "department": departments[WATER]},
+        REVENUE: {"municipality": municipality, "department": departments[REVENUE]},
         "ward": {"municipality": municipality,
                  "ward": Ward.objects.get(municipality=municipality, number=1)},
         "platform": {},

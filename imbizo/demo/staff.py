@@ -11,13 +11,14 @@ from imbizo.accounts.models import Role
 
 DEMO_PASSWORD = "imbizo-demo-2021"
 WATER = "water"
+REVENUE = "revenue"
 DEPARTMENTS = (
     (WATER, "Water & Sanitation"),
     ("electricity", "Electricity"),
     ("roads", "Roads & Stormwater"),
     ("waste", "Waste Management"),
     ("fire", "Fire & Emergency Services"),
-    ("revenue", "Revenue & Billing"),
+    (REVENUE, "Revenue & Billing"),
     ("community", "Community Services"),
 )
 
@@ -28,7 +29,9 @@ class StaffLogin:
     role: str
     first_name: str
     last_name: str
-    scope: str  # "municipality", "department" (water), "ward" (ward 1) or "platform"
+    # "municipality", "department" (water), "revenue" (its department: the revenue
+    # console), "ward" (ward 1) or "platform"
+    scope: str
 
     @property
     def email(self) -> str:
@@ -40,6 +43,7 @@ STAFF = (
     StaffLogin("demo-officer", Role.OFFICER, "Sizwe", "Mgudlwa", "department"),
     StaffLogin("demo-supervisor", Role.SUPERVISOR, "Ronel", "Fourie", "department"),
     StaffLogin("demo-manager", Role.MANAGER, "Luvuyo", "Tshangana", "department"),
+    StaffLogin("demo-revenue", Role.MANAGER, "Zanele", "Dlamini", "revenue"),
     StaffLogin("demo-contractor", Role.CONTRACTOR, "Dumisani", "Plaatjie", "municipality"),
     StaffLogin("demo-councillor", Role.COUNCILLOR, "Noluthando", "Gqirana", "ward"),
     StaffLogin("demo-aid-worker", Role.AID_WORKER, "Ahmed", "Essop", "municipality"),

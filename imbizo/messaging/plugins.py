@@ -37,6 +37,8 @@ class ChannelPlugin(Provider, ABC):
     shares_location: ClassVar[bool] = False
     shares_photo: ClassVar[bool] = False
     shares_contact: ClassVar[bool] = False
+    # Sends a file the provider fetches from a link (a statement PDF), with a caption.
+    sends_documents: ClassVar[bool] = False
     # How long after its last message a conversation can be picked up where it stopped.
     resume_window: ClassVar[timedelta] = timedelta(hours=24)
 

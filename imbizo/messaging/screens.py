@@ -27,16 +27,23 @@ class Screen:
     choices: tuple[Choice, ...] = ()
     expects: str = "choice"
     end: bool = False  # the conversation is over (USSD answers END)
+    # A file sent with the text where the channel sends files (a statement PDF on
+    # WhatsApp or Telegram): its address, which the provider fetches, and its file name.
+    document: tuple[str, str] | None = None
 
     def as_payload(self) -> dict:
-        return {"text": self.text, "expects": self.expects, "end": self.end,
-                "choices": [[c.key, c.label, c.description] for c in self.choices]}
+        payload = {"text": self.text, "expects": self.expects, "end": self.end,
+                   "choices": [[c.key, c.label, c.description] for c in self.choices]}
+        if self.document:
+            payload["document"] = list(self.document)
+        return payload
 
     @classmethod
     def from_payload(cls, data: dict) -> Screen:
         return cls(text=data["text"], expects=data.get("expects", "choice"),
                    end=bool(data.get("end")),
-                   choices=tuple(Choice(*c) for c in data.get("choices") or ()))
+                   choices=tuple(Choice(*c) for c in data.get("choices") or ()),
+                   document=tuple(data["document"]) if data.get("document") else None)
 
 
 def numbered_text(screen: Screen) -> str:

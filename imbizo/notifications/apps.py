@@ -9,4 +9,4 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self) -> None:
-        from . import billing, cases, payments  # noqa: F401  (subscribers)
+        from . import billing, campaigns, cases, payments  # noqa: F401  (subscribers)

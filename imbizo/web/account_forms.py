@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from imbizo.billing.money import rands
 
+from .report_forms import photo_checked
+
 METHODS = [("id_number", _("The account holder's ID number")),
            ("sms", _("A PIN by SMS to the phone number on the bill")),
            ("email", _("A PIN by e-mail to the address on the bill"))]
@@ -69,3 +71,47 @@ class QueryForm(forms.Form):
                                                  f"({rands(line.amount)})")
                         for line in statement.lines.all()]
         self.fields["about"].choices = choices
+
+
+# --- a payment arrangement and a meter reading (web/account_arrangement.py,
+# web/account_reading.py). The forms take what was typed as text: the billing services
+# parse and check it, and their refusals come back on the field they name.
+class ArrangementForm(forms.Form):
+    deposit = forms.CharField(
+        label=_("Deposit you can pay now (rand)"), max_length=20,
+        help_text=_("Rands and cents, like 250.00. A larger deposit is more likely to be "
+                    "approved at once."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+    months = forms.CharField(
+        label=_("Months to pay the rest over"), max_length=10,
+        help_text=_("From 1 to 60. The same amount each month, due on your bill's due day."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+
+class ReadingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Which meter?"), widget=forms.RadioSelect)
+    value = forms.CharField(
+        label=_("The numbers on the meter"), max_length=20,
+        help_text=_("As they show, such as 04512 or 4512.5: kilolitres for water, kWh for "
+                    "electricity."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+    read_on = forms.DateField(
+        label=_("Date you read it"), help_text=_("Year-month-day, like 2026-07-01."),
+        error_messages={"invalid": _("Enter the date as year-month-day, like 2026-07-01.")},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    meter_number = forms.CharField(label=_("Meter number (optional)"), required=False,
+                                   max_length=32)
+    meter_replaced = forms.BooleanField(
+        label=_("This is a new meter (it was replaced since my last reading)"),
+        required=False)
+    photo = forms.FileField(label=_("Photo of the meter (optional)"), required=False,
+                            help_text=_("JPEG, PNG or WebP."),
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds
+
+    def clean_photo(self):
+        """Checked as the report form checks photos; billing re-encodes it."""
+        return photo_checked(self.cleaned_data.get("photo"))

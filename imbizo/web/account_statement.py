@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from imbizo.billing.models import Statement
 from imbizo.billing.selectors import statement_detail
 from imbizo.billing.statement_pdf import statement_pdf_ask, statement_pdf_stored
+from imbizo.billing.statement_share import statement_shared
 from imbizo.core.errors import NotFound
 
 from .account import sign_in_first
@@ -62,13 +63,31 @@ def account_statement_pdf(request: HttpRequest, municipality: str, account_numbe
     language = translation.get_language() or "en"
     name = statement_pdf_stored(statement, language)
     if name is not None:
-        response = FileResponse(default_storage.open(name, "rb"),
-                                content_type="application/pdf",
-                                filename=f"statement-{account_number}-{period}.pdf")
-        response["Cache-Control"] = "private, no-store"  # a resident's own bill
-        return response
+        return _pdf(name, f"statement-{account_number}-{period}.pdf")
     statement_pdf_ask(statement, language)
     return page(request, "web/account_statement_wait.html", {
         "statement": statement, "account": statement.account,
         "municipality": statement.account.municipality, "refresh": REFRESH_SECONDS},
         status=202)
+
+
+def _pdf(name: str, filename: str) -> FileResponse:
+    response = FileResponse(default_storage.open(name, "rb"), content_type="application/pdf",
+                            filename=filename)
+    response["Cache-Control"] = "private, no-store"  # a resident's own bill
+    return response
+
+
+@require_GET
+def statement_shared_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    """The PDF behind a signed link (billing/statement_share.py), for WhatsApp's or
+    Telegram's servers to fetch and hand to the resident as a document. It is made before
+    the link is sent; a link to one not (or no longer) kept answers 404."""
+    try:
+        statement, language = statement_shared(token)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    name = statement_pdf_stored(statement, language)
+    if name is None:
+        raise Http404("not made")
+    return _pdf(name, f"statement-{statement.period:%Y-%m}.pdf")

@@ -4,7 +4,7 @@ added to the site's in web/urls.py. The two-segment addresses of linking come be
 
 from django.urls import path
 
-from . import account, account_detail, account_statement
+from . import account, account_arrangement, account_detail, account_reading, account_statement
 
 ACCOUNT = "account/<str:municipality>/<str:account_number>"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("account/link/verify", account.account_link_verify_page, name="account_link_verify"),
     path("account/requests/<uuid:link>", account.account_request_answer,
          name="account_request"),
+    path("statement/<str:token>.pdf", account_statement.statement_shared_pdf,
+         name="statement_shared"),
     path(ACCOUNT, account_detail.account_detail, name="account_detail"),
     path(f"{ACCOUNT}/query", account_detail.account_query, name="account_query"),
     path(f"{ACCOUNT}/unlink", account_detail.account_unlink_view, name="account_unlink"),
@@ -21,4 +23,10 @@ urlpatterns = [
          name="account_statement_pdf"),
     path(f"{ACCOUNT}/statement/<str:period>", account_statement.account_statement,
          name="account_statement"),
+    # a payment arrangement and meter readings (web/account_arrangement.py, account_reading.py)
+    path(f"{ACCOUNT}/arrangement", account_arrangement.account_arrangement,
+         name="account_arrangement"),
+    path(f"{ACCOUNT}/arrangement/cancel", account_arrangement.account_arrangement_cancel,
+         name="account_arrangement_cancel"),
+    path(f"{ACCOUNT}/readings", account_reading.account_readings, name="account_readings"),
 ]

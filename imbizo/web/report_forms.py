@@ -40,6 +40,24 @@ def ward_choices(municipality: Municipality) -> list:
         for w in wards]
 
 
+
+def photo_checked(photo):
+    """An uploaded photo, or None: its size first, then its type from its first bytes (the
+    name and the browser's content type prove nothing); the case or billing service
+    re-encodes it."""
+    if not photo:
+        return None
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if photo.size > limit:
+        raise forms.ValidationError(
+            _("Please send a photo smaller than %(megabytes)s MB.")
+            % {"megabytes": f"{round(limit / 2**20, 1):g}"})
+    head = photo.read(16)
+    photo.seek(0)
+    if image_sniff(head) is None:
+        raise forms.ValidationError(unsupported_image().message)
+    return photo
+
 class PlaceForm(forms.Form):
     m = forms.CharField(widget=forms.HiddenInput)
     category = forms.ChoiceField(label=_lazy("What is wrong?"))
@@ -134,16 +152,4 @@ class DetailsForm(forms.Form):
             del self.fields["name"], self.fields["phone"]
 
     def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if not photo:
-            return None
-        limit = settings.ATTACHMENT_MAX_BYTES
-        if photo.size > limit:
-            raise forms.ValidationError(
-                _("Please send a photo smaller than %(megabytes)s MB.")
-                % {"megabytes": f"{round(limit / 2**20, 1):g}"})
-        head = photo.read(16)
-        photo.seek(0)
-        if image_sniff(head) is None:
-            raise forms.ValidationError(unsupported_image().message)
-        return photo
+        return photo_checked(self.cleaned_data.get("photo"))

@@ -198,6 +198,14 @@ def answers_for(c: Caller) -> bool:
 
 
 CONTRACTS = {Role.CONTRACTOR}
+# The revenue console (tests/console/test_revenue_*.py): billing.manage from a membership
+# of the whole municipality or its Revenue & Billing department. In the world, managers
+# are the whole municipality's; BBB's manager sees BBB's own pages, none of AAA's records.
+REVENUE = {Role.MANAGER, Role.PLATFORM_ADMIN}
+
+
+def revenue_of_aaa(c: Caller) -> bool:
+    return c.holds(REVENUE)
 
 
 # --- the table ------------------------------------------------------------------------
@@ -441,7 +449,15 @@ ROUTES: dict[tuple[str, str], list[Call]] = {
            ("GET", MY_ACCOUNT + "/statement/{period}",
             "/account/AAA/{A.account_number}/statement/2026-06"),
            ("GET", MY_ACCOUNT + "/statement/{period}.pdf",
-            "/account/AAA/{A.account_number}/statement/2026-06.pdf"))},
+            "/account/AAA/{A.account_number}/statement/2026-06.pdf"),
+           ("GET", MY_ACCOUNT + "/arrangement", "/account/AAA/{A.account_number}/arrangement"),
+           ("POST", MY_ACCOUNT + "/arrangement/cancel",
+            "/account/AAA/{A.account_number}/arrangement/cancel"),
+           ("POST", MY_ACCOUNT + "/readings", "/account/AAA/{A.account_number}/readings"))},
+    # A statement PDF's signed link (tests/web/test_statement_shared.py): the token is the
+    # proof, whoever holds it; a forged one is a 404 to everyone.
+    (ANY, "/statement/{token}.pdf"): [Call("GET", "/statement/WzEsMSwiZW4iXQ:forged.pdf",
+                                           not_found, target=None)],
     # Paying an account (tests/billing/test_payments_web.py): a resident's own pages, so
     # every caller here is asked to sign in and nothing is started; the return and cancel
     # pages name no payment to anyone but its payer; a provider's notification is
@@ -517,6 +533,24 @@ ROUTES: dict[tuple[str, str], list[Call]] = {
     (ANY, "/console/work/{pk}/{step}"): [
         Call("POST", "/console/work/{A.work_order.pk}/nothing",
              console(CONTRACTS, lambda c: False), kind="form", writes=True)],
+    **{(ANY, f"/console/revenue{page}"): [Call("GET", f"/console/revenue{page}",
+                                               console(REVENUE))]
+       for page in ("", "/accounts", "/arrangements", "/arrangements/waiting", "/readings",
+                    "/payments", "/policy", "/campaigns", "/campaigns/new")},
+    (ANY, "/console/revenue/accounts/{key}"): [
+        Call("GET", "/console/revenue/accounts/{A.account_key}",
+             console(REVENUE, revenue_of_aaa))],
+    (ANY, "/console/revenue/arrangements/{key}/decide"): [
+        Call("POST", f"/console/revenue/arrangements/{NO_PAYMENT}/decide",
+             console(REVENUE, lambda c: False), kind="form", writes=True)],
+    (ANY, "/console/revenue/readings/{key}/review"): [
+        Call("POST", f"/console/revenue/readings/{NO_PAYMENT}/review",
+             console(REVENUE, lambda c: False), kind="form", writes=True)],
+    (ANY, "/console/revenue/readings/{key}/photo"): [
+        Call("GET", f"/console/revenue/readings/{NO_PAYMENT}/photo",
+             console(REVENUE, lambda c: False))],
+    (ANY, "/console/revenue/campaigns/{pk}"): [
+        Call("GET", "/console/revenue/campaigns/999999", console(REVENUE, lambda c: False))],
     # The reporter's feedback page: the signed link is the proof, whoever holds it.
     (ANY, "/r/{token}"): [
         Call("GET", "/r/{A.feedback_token}", anyone, "link", register=True),

@@ -31,6 +31,7 @@ from imbizo.accounts.services import (
 )
 from imbizo.api.keys import api_key_actor, api_key_create
 from imbizo.billing.importer import accounts_import
+from imbizo.billing.models import UtilityAccount
 from imbizo.billing.sources import Entry
 from imbizo.cases.attachments import attachment_add
 from imbizo.cases.catalogue import category_create
@@ -123,6 +124,12 @@ class Place:
     handover: object  # the resident asked on WhatsApp to talk to a person
     account_number: str  # the resident's utility account, with a statement for 2026-06
     others: list[Case] = field(default_factory=list)  # other cases placed here
+
+    @property
+    def account_key(self) -> str:
+        """The utility account's uuid, which names it in the revenue console."""
+        return str(UtilityAccount.objects.get(municipality=self.municipality,
+                                              account_number=self.account_number).uuid)
 
     @property
     def cases(self) -> list[Case]:

@@ -80,7 +80,8 @@ def test_on_ussd_a_resident_links_an_account_and_sees_balance_and_statement(acco
     assert "13-digit ID number" in ask_id.text
     summary = phone.send(HOLDER_ID)
     assert summary.text == "Account 1001: R 1,520.35, due 15/07/2026. Overdue: R 1,100.00."
-    assert [c.label for c in summary.choices] == ["Statement", "Query my bill",
+    assert [c.label for c in summary.choices] == ["Pay", "Statement", "Meter reading",
+                                                  "Arrange to pay", "Query my bill",
                                                   "Link an account"]
     shown = phone.send(choice_key(summary, "Statement"))
     assert shown.end
@@ -170,14 +171,28 @@ def test_with_two_accounts_the_resident_picks_one(linked, accounts, phone):
 
 
 # --- WhatsApp ----------------------------------------------------------------------------
-def test_on_whatsapp_the_statement_comes_with_the_address_of_its_pdf(linked, settings):
+def test_on_whatsapp_the_statement_comes_with_its_pdf(linked, settings, tmp_path, client):
+    """WhatsApp sends a document by fetching it from a link: the PDF is made by the worker
+    answering the message, and the link (signed, no sign-in) serves it."""
+    settings.MEDIA_ROOT = tmp_path
     wa = Chat("whatsapp", PHONE)
     summary = wa.screen(choice_key(wa.screen("hi"), "My account"), kind="choice")
     assert summary.text.startswith("Account 1001: R 1,520.35")
     assert all(len(c.label) <= 20 for c in summary.choices)  # reply buttons
     shown = wa.screen(choice_key(summary, "Statement"), kind="choice")
-    url = f"{settings.SITE_URL}/account/AAA/1001/statement/2026-06.pdf"
-    assert shown.end and url in shown.text and "Water 12 kl R 80.35" in shown.text
+    assert shown.end and "Water 12 kl R 80.35" in shown.text and "http" not in shown.text
+    url, filename = shown.document
+    assert url.startswith(f"{settings.SITE_URL}/statement/") and filename == "statement-2026-06.pdf"
+    pdf = client.get(url.removeprefix(settings.SITE_URL))
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+
+
+def test_on_sms_the_statement_comes_with_the_address_of_its_pdf(linked, settings):
+    sms = Chat("sms/africastalking", PHONE)
+    summary = sms.screen(choice_key(sms.screen("hi"), "My account"))
+    shown = sms.screen(choice_key(summary, "Statement"))
+    assert f"{settings.SITE_URL}/account/AAA/1001/statement/2026-06.pdf" in shown.text
+    assert shown.document is None
     (task,) = DBTaskResult.objects.all()  # the PDF is being made while the resident reads
     assert task.task_path == "imbizo.billing.statement_pdf.statement_pdf_make"
 
@@ -224,7 +239,9 @@ def test_the_account_screens_fit_every_channel_in_every_language(plugin, account
             statement_end = _go(turn, "statement")
             assert fits(statement_end, plugin), (code, statement_end)
             assert not statement_end.text.endswith("…"), (code, statement_end.text)
-            if plugin.name != "ussd" and plugin.channel != "ussd":
+            if plugin.sends_documents:
+                assert "/statement/" in statement_end.document[0], code
+            elif plugin.channel != "ussd":
                 assert "/statement/2026-06.pdf" in statement_end.text, code
             for node in shipped_flows()["account"].nodes.values():
                 if node.type in ("action",):

@@ -51,3 +51,20 @@ def test_the_session_end_notification_marks_a_session_resumable(client, citizen)
                       "durationInMillis": "5000", "networkCode": "65501"})
     assert ConversationSession.objects.get().state == "dropped"
     assert "Continue" in hop(client, "", session="ATUid_view2")
+
+
+def test_the_session_keeps_no_typed_input_only_a_keyed_mark_of_it(client, citizen):
+    """What a resident types on USSD (an ID number, a PIN) is not kept in the session:
+    only how many inputs were consumed and a keyed digest, which still tells a retried
+    hop and the new input apart."""
+    inputs: list[str] = []
+    body = hop(client, "")
+    for label in ("Report a fault", "Water", "Burst", "Newlands"):
+        inputs.append(key(body, label))
+        body = hop(client, "*".join(inputs))
+    inputs.append("Pipe burst outside 8001015009087")
+    body = hop(client, "*".join(inputs))
+    assert "Yes" in body  # the description reached the engine as one input
+    kept = ConversationSession.objects.get().last_cumulative
+    assert kept.startswith(f"{len(inputs)}:") and "8001015009087" not in kept
+    assert hop(client, "*".join(inputs)) == body  # a retried hop: the same screen

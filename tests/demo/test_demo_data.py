@@ -3,6 +3,8 @@
 from django.contrib.auth import authenticate, get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from imbizo.accounts.models import Citizen, Consent, Department, Membership, Role
 from imbizo.audit.models import AuditEntry
@@ -72,13 +74,14 @@ def test_departments_exist(demo):
 
 
 def test_every_role_has_a_login_with_a_membership_in_its_scope(demo):
-    memberships = {m.role: m for m in Membership.objects.select_related(
+    memberships = {m.user.username: m for m in Membership.objects.select_related(
         "user", "municipality", "department", "ward")}
-    assert set(memberships) == set(Role.values)
+    assert {m.role for m in memberships.values()} == set(Role.values)
     for login in STAFF:
-        m = memberships[login.role]
-        assert m.user.username == login.username and m.active and m.user.is_staff
+        m = memberships[login.username]
+        assert m.role == login.role and m.active and m.user.is_staff
         assert authenticate(username=login.username, password=DEMO_PASSWORD) == m.user
+    memberships = {m.role: m for m in memberships.values() if m.user.username != "demo-revenue"}
     for role in (Role.OFFICER, Role.SUPERVISOR, Role.MANAGER):
         assert memberships[role].department.code == "water"
     assert memberships[Role.COUNCILLOR].ward.number == 1
@@ -107,3 +110,14 @@ def test_the_audit_chain_verifies(demo):
     report = audit_verify()
     assert report.ok, report.reason
     assert report.checked == AuditEntry.objects.count() > 100
+
+
+def test_the_revenue_manager_opens_the_revenue_console_and_the_water_manager_does_not(
+        demo, client):
+    for username, status in (("demo-revenue", 200), ("demo-manager", 403)):
+        user = get_user_model().objects.get(username=username)
+        client.force_login(user)
+        session = client.session  # both factors passed: the demo's TOTP device
+        session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+        session.save()
+        assert client.get("/console/revenue").status_code == status, username

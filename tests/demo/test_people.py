@@ -53,8 +53,9 @@ def test_the_same_seed_gives_the_same_residents(residents):
     assert generate_residents(2022, WARDS) != residents
 
 
-def test_every_role_has_one_demo_login():
-    assert sorted(s.role for s in STAFF) == sorted(Role.values)
+def test_every_role_has_a_demo_login_and_revenue_its_own_manager():
+    assert {s.role for s in STAFF} == set(Role.values)
+    assert sorted(s.role for s in STAFF) == sorted([*Role.values, Role.MANAGER])
     assert len({s.username for s in STAFF}) == len(STAFF)
 
 

@@ -60,6 +60,7 @@ def test_it_declares_what_it_can_do():
     assert (plugin.screen_chars, plugin.max_length, plugin.choice_style, plugin.max_choices,
             plugin.choice_label_chars) == (4096, 4096, "keyboard", 8, 40)
     assert plugin.shares_location and plugin.shares_photo and plugin.shares_contact
+    assert plugin.sends_documents
     assert not plugin.supports_receipts and not plugin.synchronous
 
 
@@ -164,3 +165,21 @@ def test_the_bot_token_in_every_url_never_reaches_the_log(respx_mock, caplog):
     respx_mock.post(SEND_URL).mock(return_value=sent_message())
     send()
     assert caplog.records and TOKEN not in caplog.text and CHAT not in caplog.text
+
+
+def test_a_screen_with_a_document_sends_it_with_the_text_as_its_caption(respx_mock):
+    route = respx_mock.post(SEND_URL.replace("sendMessage", "sendDocument")).mock(
+        return_value=sent_message(4243))
+    screen = Screen("2026-11 statement: R 512.40.", expects="none",
+                    document=("https://imbizo.test/s/abc.pdf", "statement-2026-11.pdf"))
+    message = send(screen=screen)
+    assert request_json(route) == {"chat_id": CHAT, "document": "https://imbizo.test/s/abc.pdf",
+                                   "caption": "2026-11 statement: R 512.40."}
+    assert message.status == Status.SENT
+
+
+def test_a_caption_telegram_cannot_carry_fails_without_a_call(respx_mock):
+    route = respx_mock.post(SEND_URL.replace("sendMessage", "sendDocument"))
+    screen = Screen("x" * 1025, expects="none", document=("https://imbizo.test/s/a.pdf", "a.pdf"))
+    message = send(screen=screen)
+    assert message.status == Status.FAILED and not route.called

@@ -93,6 +93,7 @@ def test_it_declares_what_whatsapp_can_show():
     assert (plugin.max_choices, plugin.choice_label_chars, plugin.screen_chars) == (10, 24, 1024)
     assert plugin.choice_style == "list" and not plugin.synchronous
     assert plugin.shares_location and plugin.shares_photo and plugin.supports_receipts
+    assert plugin.sends_documents
     assert plugin.max_length == 4096 and plugin.resume_window == timedelta(hours=24)
 
 
@@ -307,3 +308,29 @@ def test_graph_down_while_fetching_is_transient(graph):
     graph.get(f"{API}/1003383421387256").mock(side_effect=httpx.ConnectError("refused"))
     with pytest.raises(TransientProviderError):
         WhatsAppPlugin().fetch_media("1003383421387256")
+
+
+def test_a_screen_with_a_document_is_a_document_message_captioned_with_its_text(
+        resident_wrote, graph):
+    resident_wrote(hours_ago=1)
+    screen = Screen("2026-11 statement: R 512.40, due 2026-12-15.", expects="none",
+                    document=("https://imbizo.test/s/abc.pdf", "statement-2026-11.pdf"))
+    message, sent, _ = send(graph, screen=screen)
+    assert sent["type"] == "document"
+    assert sent["document"] == {"link": "https://imbizo.test/s/abc.pdf",
+                                "filename": "statement-2026-11.pdf",
+                                "caption": "2026-11 statement: R 512.40, due 2026-12-15."}
+    assert message.status == Status.SENT
+
+
+def test_a_document_outside_the_window_goes_as_the_template(resident_wrote, graph):
+    resident_wrote(hours_ago=30)
+    screen = Screen("Statement", expects="none", document=("https://imbizo.test/s/a.pdf", "a.pdf"))
+    _, sent, _ = send(graph, screen=screen, template=TEMPLATE)
+    assert sent["type"] == "template"
+
+
+def test_a_screen_keeps_its_document_through_the_outbox():
+    screen = Screen("Statement", expects="none", document=("https://imbizo.test/a.pdf", "a.pdf"))
+    assert Screen.from_payload(screen.as_payload()) == screen
+    assert "document" not in Screen("Plain").as_payload()

@@ -1,4 +1,5 @@
-"""A conversation screen as ``sendMessage`` parameters: text and keyboard.
+"""A conversation screen as ``sendMessage`` parameters: text and keyboard; or, for a
+screen with a document, ``sendDocument``'s, the text its caption.
 
 Options become an inline keyboard, one button a row, whose ``callback_data`` is the
 option's key: a tap comes back as a callback query carrying that key. A screen that asks
@@ -19,6 +20,7 @@ from imbizo.messaging.models import OutboundMessage
 from imbizo.messaging.providers import PermanentProviderError
 from imbizo.messaging.screens import Screen, numbered_text
 
+CAPTION_CHARS = 1024  # sendDocument's caption
 CALLBACK_DATA_BYTES = 64  # Telegram's limit on an inline button's callback_data
 REQUEST_BUTTONS = {"location": "request_location", "contact": "request_contact"}
 
@@ -39,12 +41,23 @@ def _inline_keyboard(screen: Screen) -> dict[str, Any]:
     return {"inline_keyboard": rows}
 
 
-def send_params(message: OutboundMessage) -> dict[str, Any]:
+def send_call(message: OutboundMessage) -> tuple[str, dict[str, Any]]:
+    """The Bot API method and its parameters for one outbox message."""
+    screen = Screen.from_payload(message.payload) if message.payload else None
+    if screen is None or not screen.document:
+        return "sendMessage", send_params(message, screen)
+    url, _filename = screen.document  # Telegram names the file from its address
+    caption = screen.text or message.body
+    if len(caption) > CAPTION_CHARS:
+        raise PermanentProviderError(f"a caption holds at most {CAPTION_CHARS} characters")
+    return "sendDocument", {"chat_id": message.to, "document": url, "caption": caption}
+
+
+def send_params(message: OutboundMessage, screen: Screen | None) -> dict[str, Any]:
     """The parameters of ``sendMessage`` for one outbox message."""
     params: dict[str, Any] = {"chat_id": message.to, "text": message.body}
-    if not message.payload:
+    if screen is None:
         return params
-    screen = Screen.from_payload(message.payload)
     request = REQUEST_BUTTONS.get(screen.expects)
     if request:
         params["text"] = numbered_text(screen) or message.body

@@ -29,7 +29,7 @@ from imbizo.messaging.providers import (
 from imbizo.messaging.screens import Screen
 
 from .client import TelegramClient, TelegramError
-from .markup import send_params
+from .markup import send_call
 from .updates import read_update
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -72,6 +72,7 @@ class TelegramPlugin(ChannelPlugin):
     choice_label_chars = 40
     shares_location = True
     shares_photo = True
+    sends_documents = True
     shares_contact = True
 
     def __init__(self) -> None:
@@ -102,12 +103,12 @@ class TelegramPlugin(ChannelPlugin):
 
     def send(self, message: OutboundMessage) -> SendResult:
         try:
-            sent = self.client.call("sendMessage", send_params(message))
+            sent = self.client.call(*send_call(message))
         except TelegramError as exc:
             raise _provider_error(exc) from None
         message_id = sent.get("message_id") if isinstance(sent, dict) else None
         if message_id is None:
-            raise TransientProviderError("sendMessage answered without a message_id")
+            raise TransientProviderError("Telegram answered without a message_id")
         # Telegram numbers messages per chat: the chat id makes the id unique.
         return SendResult(provider_message_id=f"{message.to}:{message_id}")
 

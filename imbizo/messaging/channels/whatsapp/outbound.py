@@ -1,6 +1,6 @@
 """An outbox message as the body of a Cloud API ``POST /<phone-number-id>/messages``.
 
-Plain text, reply buttons, a list, a location request or a template, in Meta's
+Plain text, reply buttons, a list, a location request, a document or a template, in Meta's
 documented shapes (developers.facebook.com/documentation/business-messaging/whatsapp/
 messages/). Limits are Meta's; content that breaks one is refused, never cut silently,
 except a row's secondary description, which is shortened with an ellipsis.
@@ -37,6 +37,8 @@ def message_body(message: OutboundMessage, *, window_open: bool) -> dict:
         return _envelope(to, "interactive", {
             "type": "location_request_message", "body": {"text": _body_text(screen, message)},
             "action": {"name": "send_location"}})
+    if screen is not None and screen.document:
+        return _envelope(to, "document", _document(screen, message))
     if screen is None or not screen.choices:
         return _envelope(to, "text", {"body": message.body, "preview_url": False})
     if len(screen.choices) <= BUTTONS and all(
@@ -55,6 +57,16 @@ def _body_text(screen: Screen, message: OutboundMessage) -> str:
     if not text or len(text) > BODY_CHARS:
         raise PermanentProviderError(f"an interactive body needs 1 to {BODY_CHARS} characters")
     return text
+
+
+def _document(screen: Screen, message: OutboundMessage) -> dict:
+    """A file Meta fetches from its address, with the message as its caption."""
+    url, filename = screen.document
+    caption = screen.text or message.body
+    if len(caption) > BODY_CHARS:
+        raise PermanentProviderError(f"a document's caption holds at most {BODY_CHARS} "
+                                     "characters")
+    return {"link": url, "filename": filename, "caption": caption}
 
 
 def _buttons(screen: Screen, message: OutboundMessage) -> dict:

@@ -49,6 +49,7 @@ class WhatsAppPlugin(ChannelPlugin):
     choice_label_chars = 24
     shares_location = True
     shares_photo = True
+    sends_documents = True
     supports_receipts = True
     rate_per_second = 80  # Cloud API default throughput per business number
     max_length = 4096
