@@ -34,6 +34,9 @@ class Payment(MunicipalModel):
                                 on_delete=models.SET_NULL, related_name="+",
                                 help_text="The resident who paid.")
     provider = models.CharField(max_length=20, help_text="payfast, sandbox, ...")
+    channel = models.CharField(max_length=16, blank=True,
+                               help_text="Where the resident started it (web, whatsapp, "
+                                         "ussd, ...): the receipt goes back there if it can.")
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.INITIATED)
     provider_payment_id = models.CharField(

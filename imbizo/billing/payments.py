@@ -105,7 +105,8 @@ def payment_start(*, actor: Actor, account: UtilityAccount, amount) -> Payment:
                        % {"number": account.account_number})
     provider = active_provider()
     payment = Payment(municipality_id=account.municipality_id, account=account,
-                      citizen=actor.citizen, provider=provider.slug, amount=_amount(amount))
+                      citizen=actor.citizen, provider=provider.slug, channel=actor.channel,
+                      amount=_amount(amount))
     payment.full_clean(exclude=["municipality", "account", "citizen"], validate_unique=False,
                        validate_constraints=False)
     payment.save(force_insert=True)

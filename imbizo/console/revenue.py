@@ -6,6 +6,7 @@ import hashlib
 import mimetypes
 from uuid import UUID
 
+from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response
@@ -40,7 +41,8 @@ def masked_name(name: str) -> str:
 def home(request):
     revenue = request.revenue
     return render(request, "console/revenue/home.html", {
-        "revenue": revenue, "counts": waiting_counts(revenue=revenue)})
+        "revenue": revenue, "counts": waiting_counts(revenue=revenue),
+        "days": settings.BILLING_RECONCILE_DAYS})
 
 
 @require_GET

@@ -484,13 +484,15 @@ def citizen_notify(*, citizen: Citizen, purpose: str,
                    params: Mapping[str, Any] | None = None,
                    municipality: Municipality | None = None,
                    dedupe_key: str | None = None,
-                   template: dict | None = None) -> OutboundMessage | None:
+                   template: dict | None = None,
+                   prefer: str = "") -> OutboundMessage | None:
     """Queue a message to a resident on their channel, in their language, if allowed.
 
     ``text_for_language`` is a callable taking no argument, or a lazy translatable
     string (``gettext_lazy``) formatted with ``params``; either is rendered under the
-    resident's language. The channel is the first that reaches them (``reach.py``: never
-    one they opted out of). Returns None when the resident may not be sent this purpose,
+    resident's language. The channel is ``prefer`` (the one they were using, say) if it
+    reaches them, else the first that does (``reach.py``: never one they opted out of).
+    Returns None when the resident may not be sent this purpose,
     or no channel reaches them.
     """
     if purpose not in Consent.Purpose.values:
@@ -501,7 +503,7 @@ def citizen_notify(*, citizen: Citizen, purpose: str,
     if not reaches:
         logger.info("resident %s has no channel to be sent a message on", citizen.uuid)
         return None
-    channel, to = reaches[0]
+    channel, to = next((reach for reach in reaches if reach[0] == prefer), reaches[0])
     with translation.override(citizen.language):
         text = text_for_language() if callable(text_for_language) else str(text_for_language)
         if params:

@@ -1,8 +1,10 @@
-"""A resident who paid their municipal account is sent a receipt, on their channel and in
-their language, once the provider's notification completed the payment (the durable
-``payment_received`` event). The subscriber only enqueues a task; the task queues the
-message through the outbox, once per payment (its dedupe key), so an event relayed twice
-or a task run again sends one receipt."""
+"""A resident who paid their municipal account is sent a receipt, in their language, on
+the channel they started the payment from if it reaches them (the pay link asked for on
+WhatsApp: the receipt on WhatsApp), else their first channel, once the provider's
+notification completed the payment (the durable ``payment_received`` event). The
+subscriber only enqueues a task; the task queues the message through the outbox, once per
+payment (its dedupe key), so an event relayed twice or a task run again sends one
+receipt."""
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +35,8 @@ def send_receipt(payment_id: int) -> bool:
                 "account": payment.account.account_number,
                 "date": f"{timezone.localtime(payment.completed):%Y-%m-%d %H:%M}",
                 "reference": payment.m_payment_id},
-        municipality=payment.municipality, dedupe_key=f"payment:{payment.uuid}:receipt")
+        municipality=payment.municipality, dedupe_key=f"payment:{payment.uuid}:receipt",
+        prefer=payment.channel)
     if message is None:
         return False
     payment_receipt_sent(payment=payment)

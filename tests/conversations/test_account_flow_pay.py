@@ -116,9 +116,29 @@ def test_the_receipt_follows_when_it_is_paid(holds, client):
     ussd.pick(ussd.pick(ussd.dial(), "My account"), "Pay")
     ussd.send("300")
     payment = Payment.objects.get()
-    fields = provider_for("sandbox").notification_for(payment, "COMPLETE")  # the demo's Pay
+    receipt = complete(payment)
+    assert receipt.to == PHONE and "300.00" in receipt.body
+    # started on USSD, which carries no message: the resident's first channel that does
+    assert payment.channel == "ussd" and receipt.channel == "sms"
+
+
+def complete(payment: Payment) -> OutboundMessage:
+    """The demo's Pay: the sandbox's notification, then the task payment_received enqueues."""
+    fields = provider_for("sandbox").notification_for(payment, "COMPLETE")
     payment_notified(provider="sandbox", fields=fields, source_ip="127.0.0.1",
                      raw=urlencode(fields).encode())
-    assert send_receipt.call(payment.pk)  # the task the payment_received event enqueues
-    receipt = OutboundMessage.objects.get(dedupe_key=f"payment:{payment.uuid}:receipt")
-    assert receipt.to == PHONE and "300.00" in receipt.body
+    assert send_receipt.call(payment.pk)
+    return OutboundMessage.objects.get(dedupe_key=f"payment:{payment.uuid}:receipt")
+
+
+def test_a_payment_started_on_whatsapp_is_receipted_on_whatsapp(holds, whatsapp_webhook):
+    """The resident is where they paid from: the receipt goes back there, not to the
+    first channel on their list (SMS, for a number that dialled USSD before)."""
+    holds()
+    wa = whatsapp_webhook
+    wa.choose(wa.choose(wa.text("hi"), "My account"), "Pay")
+    wa.text("120")
+    payment = Payment.objects.get()
+    assert payment.channel == "whatsapp"
+    receipt = complete(payment)
+    assert receipt.channel == "whatsapp" and "120.00" in receipt.body
