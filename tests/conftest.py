@@ -56,6 +56,14 @@ def config_checked_every_time(settings):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Django's PBKDF2 (a million rounds) costs about half a second a password, and
+    fixtures create several staff users a test; tests hash with MD5, which is never
+    configured outside them. Hashing itself is Django's and is not under test here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def fresh_ward_index():
     """Each test sees the boundaries of its own database, not a previous test's."""
     ward_index.invalidate()

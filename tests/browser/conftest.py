@@ -51,9 +51,8 @@ def browser():
 
 
 @pytest.fixture
-def server(transactional_db, live_server, settings):
+def server(transactional_db, live_server):
     """The live server's address; the tests' own data is committed so its thread sees it."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return live_server.url
 
 

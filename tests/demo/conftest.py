@@ -5,12 +5,6 @@ import pytest
 from imbizo.demo.seed import demo_seed
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """Ten staff logins with the production hasher cost 2.4 s per seeding; MD5 is enough here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def demo(db):
     """The demo, loaded through the same function as ``imbizo seed-demo``, with fewer

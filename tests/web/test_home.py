@@ -10,8 +10,7 @@ from imbizo.geo.models import Ward
 
 
 @pytest.fixture
-def demo(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def demo(db):
     return demo_seed(residents=0, cases=0)
 
 

@@ -32,7 +32,6 @@ def policy(response) -> dict[str, set[str]]:
 def site(db, client, settings):
     """The site as the demo serves it (simulator mounted); ``site(staff=True)`` signed in."""
     settings.ROOT_URLCONF = "tests.demo.simulator_urls"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
     def as_(staff: bool):
         if staff:
