@@ -93,6 +93,12 @@ api.add_router("/", "imbizo.api.workorders.router")
 api.add_router("/", "imbizo.api.citizens.router")
 api.add_router("/", "imbizo.api.residents.router")
 api.add_router("/", "imbizo.api.billing.router")
+api.add_router("/", "imbizo.api.representatives.router")
+api.add_router("/", "imbizo.api.loadshedding.router")
+api.add_router("/", "imbizo.api.facilities.router")
+api.add_router("/", "imbizo.api.matters.router")
+api.add_router("/", "imbizo.api.news.router")
+api.add_router("/", "imbizo.api.community.router")
 
 
 @api.get("/health", auth=None, tags=["meta"], summary="Liveness check")

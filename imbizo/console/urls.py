@@ -62,3 +62,8 @@ urlpatterns = [
     path("cases/<str:reference>/merge", casepage.merge, name="merge"),
     path("cases/<str:reference>/<slug:action>", casepage.case_action, name="case_action"),
 ]
+
+# Community: councillors' matters, news and broadcasts, meetings and the directory.
+from . import community_urls, matters_urls, news_urls  # noqa: E402
+
+urlpatterns += matters_urls.urlpatterns + news_urls.urlpatterns + community_urls.urlpatterns

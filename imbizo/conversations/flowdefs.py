@@ -17,7 +17,18 @@ import yaml
 
 from imbizo.cases.limits import TEXT_MAX_LENGTH
 
-from . import account_actions, actions, sources  # noqa: F401  (they fill the registry)
+from . import (  # noqa: F401  (they fill the registry)
+    account_actions,
+    actions,
+    community_flow,
+    community_texts,
+    facilities_flow,
+    loadshedding_flow,
+    matters_flow,
+    news_flow,
+    representatives_flow,
+    sources,
+)
 from .registry import ACTIONS, SOURCES
 from .texts import TEXTS
 

@@ -62,6 +62,26 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
                                     "apikey.manage", "webhook.manage", "billing.view",
                                     "billing.import", "billing.manage"}),
 }
+
+# The community (docs/representatives.md ... docs/community.md): representatives.manage,
+# facilities.manage and loadshedding.manage keep the published lists and the stage in force
+# (administrators); matters.answer: a councillor answers the matters raised in their own
+# wards, matters.view lets managers see and refer them; news.publish: compose news and
+# broadcasts (agents broadcast for the call centre); community.manage: meetings and the
+# directory.
+_COMMUNITY: dict[str, frozenset[str]] = {
+    Role.AGENT: frozenset({"news.publish"}),
+    Role.MANAGER: frozenset({"matters.view", "news.publish", "community.manage"}),
+    Role.COUNCILLOR: frozenset({"matters.view", "matters.answer", "community.manage"}),
+    Role.MUNICIPAL_ADMIN: frozenset({"representatives.manage", "facilities.manage",
+                                     "loadshedding.manage", "matters.view", "news.publish",
+                                     "community.manage"}),
+    Role.PLATFORM_ADMIN: frozenset({"representatives.manage", "facilities.manage",
+                                    "loadshedding.manage", "matters.view", "news.publish",
+                                    "community.manage"}),
+}
+ROLE_PERMISSIONS = {role: perms | _COMMUNITY.get(role, frozenset())
+                    for role, perms in ROLE_PERMISSIONS.items()}
 GLOBAL_ROLES = {Role.PLATFORM_ADMIN}
 
 

@@ -32,6 +32,7 @@ from imbizo.geo.models import Municipality, Ward
 from imbizo.geo.services import Fields, boundaries_import, province_ensure, ward_suburbs_set
 
 from .cases import CASES, demo_cases_loaded, demo_cases_seed
+from .community_seed import demo_community_seed
 from .geography import (
     DEFAULT_SEED,
     MUNICIPALITY_CODE,
@@ -93,6 +94,7 @@ def demo_seed(*, seed: int = DEFAULT_SEED, residents: int = RESIDENTS,
         with transaction.atomic():
             demo_accounts_seed(actor=actor, municipality=municipality, seed=seed,
                                residents=people)
+    demo_community_seed(actor=actor, municipality=municipality, seed=seed)
     return SeedReport(
         loaded=loaded, name=municipality.name,
         wards=Ward.objects.filter(municipality=municipality).count(),

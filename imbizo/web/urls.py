@@ -52,3 +52,18 @@ urlpatterns += [
     path("pay/sandbox/<uuid:key>", payments.pay_sandbox, name="pay_sandbox"),
     path("pay/<str:municipality>/<str:account_number>", payments.pay, name="pay"),
 ]
+
+# Community (docs/representatives.md, loadshedding.md, facilities.md, matters.md, news.md,
+# community.md): each part lists its own addresses.
+from . import (  # noqa: E402
+    community_urls,
+    facilities_urls,
+    loadshedding_urls,
+    matters_urls,
+    news_urls,
+    representatives_urls,
+)
+
+for _part in (representatives_urls, loadshedding_urls, facilities_urls, matters_urls,
+              news_urls, community_urls):
+    urlpatterns += _part.urlpatterns

@@ -68,8 +68,9 @@ def test_after_the_window_the_resident_is_told_it_timed_out(citizen, phone):
 
 def test_an_unknown_option_shows_the_menu_again_with_a_hint(citizen, phone):
     menu = phone.dial()
-    again = phone.send("9")  # the main menu has seven options
-    assert again.choices == menu.choices
+    again = phone.send("9")  # the main menu has eight options
+    # the hint takes room, so the last option may move behind "More"
+    assert again.choices[:7] == menu.choices[:7]
     assert "Please choose" in again.text
 
 

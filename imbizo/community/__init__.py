@@ -1,0 +1,3 @@
+"""Community meetings and RSVPs, the municipal directory (contacts, forms, links) and share
+links.
+"""

@@ -1,0 +1,3 @@
+"""The staff console's community pages."""
+
+urlpatterns: list = []

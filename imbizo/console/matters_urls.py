@@ -1,0 +1,3 @@
+"""The staff console's matters pages."""
+
+urlpatterns: list = []

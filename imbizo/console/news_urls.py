@@ -1,0 +1,3 @@
+"""The staff console's news pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Community in conversations: the actions, option sources and texts its flow uses."""

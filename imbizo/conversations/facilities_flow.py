@@ -1,0 +1,1 @@
+"""Facilities in conversations: the actions, option sources and texts its flow uses."""

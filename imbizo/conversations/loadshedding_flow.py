@@ -1,0 +1,1 @@
+"""Load-shedding in conversations: the actions, option sources and texts its flow uses."""

@@ -1,0 +1,1 @@
+"""News in conversations: the actions, option sources and texts its flow uses."""

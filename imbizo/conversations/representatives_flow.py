@@ -1,0 +1,1 @@
+"""Representatives in conversations: the actions, option sources and texts its flow uses."""

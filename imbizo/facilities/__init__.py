@@ -1,0 +1,3 @@
+"""Public facilities (clinics, hospitals, police stations, municipal offices) and the nearest
+of a kind to a point.
+"""

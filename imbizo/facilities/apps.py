@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class FacilitiesConfig(AppConfig):
+    name = "imbizo.facilities"
+    label = "facilities"
+    verbose_name = "Facilities"
+    default_auto_field = "django.db.models.BigAutoField"

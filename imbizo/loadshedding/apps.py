@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class LoadsheddingConfig(AppConfig):
+    name = "imbizo.loadshedding"
+    label = "loadshedding"
+    verbose_name = "Load-shedding"
+    default_auto_field = "django.db.models.BigAutoField"

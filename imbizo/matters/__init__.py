@@ -1,0 +1,3 @@
+"""Issues and suggestions a resident raises with their ward councillor, tracked until answered
+or referred as a case.
+"""

@@ -1,0 +1,3 @@
+"""The citizen site's Community pages."""
+
+urlpatterns: list = []

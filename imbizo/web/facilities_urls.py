@@ -1,0 +1,3 @@
+"""The citizen site's Facilities pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The citizen site's Load-shedding pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The citizen site's Matters pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The citizen site's News pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The citizen site's Representatives pages."""
+
+urlpatterns: list = []
