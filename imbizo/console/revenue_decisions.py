@@ -36,17 +36,26 @@ def _with(items: list, refused) -> list:
     return items
 
 
-def _waiting(request, refused=None, form=None, status: int = 200):
+def _cards(request, *, template: str, page, blank, refused=None, form=None,
+           status: int = 200, extra=None):
+    """A queue's page of cards, each with its own form: ``blank(item)`` for every card but
+    the refused one, which keeps ``form`` (what was typed, with its errors)."""
     revenue = request.revenue
-    page = waiting_arrangements(revenue=revenue, cursor=request.GET.get("after"))
-    cards = [(a, form if refused is not None and a.pk == refused.pk
-              else DecisionForm(auto_id=f"d{a.pk}-%s"),
-              referral_text(a.referral) if a.referral else "")
-             for a in _with(page.items, refused)]
-    return render(request, "console/revenue/waiting.html", {
+    cards = [(item, form if refused is not None and item.pk == refused.pk else blank(item),
+              *(extra(item) if extra else ()))
+             for item in _with(page.items, refused)]
+    return render(request, template, {
         "revenue": revenue, "cards": cards,
         "next_url": revenue.query(after=page.next_cursor) if page.next_cursor else None,
     }, status=status)
+
+
+def _waiting(request, refused=None, form=None, status: int = 200):
+    page = waiting_arrangements(revenue=request.revenue, cursor=request.GET.get("after"))
+    return _cards(request, template="console/revenue/waiting.html", page=page,
+                  blank=lambda a: DecisionForm(auto_id=f"d{a.pk}-%s"),
+                  refused=refused, form=form, status=status,
+                  extra=lambda a: (referral_text(a.referral) if a.referral else "",))
 
 
 @require_GET
@@ -95,14 +104,10 @@ def arrangement_list_page(request):
 
 
 def _readings(request, refused=None, form=None, status: int = 200):
-    revenue = request.revenue
-    page = readings_to_review(revenue=revenue, cursor=request.GET.get("after"))
-    cards = [(r, form if refused is not None and r.pk == refused.pk
-              else ReviewForm(auto_id=f"r{r.pk}-%s")) for r in _with(page.items, refused)]
-    return render(request, "console/revenue/readings.html", {
-        "revenue": revenue, "cards": cards,
-        "next_url": revenue.query(after=page.next_cursor) if page.next_cursor else None,
-    }, status=status)
+    page = readings_to_review(revenue=request.revenue, cursor=request.GET.get("after"))
+    return _cards(request, template="console/revenue/readings.html", page=page,
+                  blank=lambda r: ReviewForm(auto_id=f"r{r.pk}-%s"),
+                  refused=refused, form=form, status=status)
 
 
 @require_GET

@@ -12,7 +12,6 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.urls import get_resolver
 from freezegun import freeze_time
 
 from imbizo.accounts.models import Role
@@ -26,16 +25,11 @@ from tests.billing.conftest import account
 from .account_world import *  # noqa: F403  (fixtures: accounts, holder, signed_in)
 from .account_world import link_by_id, load
 
+pytestmark = pytest.mark.usefixtures("urls_loaded")
+
 MORNING = "2026-07-01 08:00:00"  # 10:00 in South Africa
 PAGE = "/account/AAA/1001/arrangement"
 Status = Arrangement.Status
-
-
-@pytest.fixture(autouse=True)
-def urls_loaded():
-    """The site's URLs imported before time is frozen: the API's schemas (pydantic) cannot
-    be built for freezegun's stand-in datetime."""
-    assert get_resolver().url_patterns
 
 
 def propose(client, deposit="200", months="6", step="propose"):

@@ -7,7 +7,6 @@ import io
 from datetime import date
 
 import pytest
-from django.urls import get_resolver
 from freezegun import freeze_time
 from PIL import Image
 
@@ -19,16 +18,11 @@ from imbizo.billing.selectors import access_account
 
 from .account_world import *  # noqa: F403  (fixtures: accounts, holder, signed_in)
 
+pytestmark = pytest.mark.usefixtures("urls_loaded")
+
 TODAY = "2026-07-01 08:00:00"  # 10:00 in South Africa
 PAGE = "/account/AAA/1001/readings"
 Flag = MeterReading.Flag
-
-
-@pytest.fixture(autouse=True)
-def urls_loaded():
-    """The site's URLs imported before time is frozen: the API's schemas (pydantic) cannot
-    be built for freezegun's stand-in datetime."""
-    assert get_resolver().url_patterns
 
 
 def send(client, **fields):
