@@ -50,6 +50,15 @@ def test_the_account_page_links_to_the_arrangement_and_the_readings(client, hold
     assert f'href="{PAGE}"' in text and 'href="/account/AAA/1001/readings"' in text
 
 
+def test_an_account_with_nothing_overdue_offers_no_arrangement(client, accounts, signed_in):
+    load(accounts[0], [account("1003", arrears={"current": "99.00", "30": "0", "60": "0",
+                                                "90": "0", "120": "0"})])
+    link_by_id(signed_in(municipality=accounts[0]), accounts[0], "1003")
+    text = client.get("/account/AAA/1003").text
+    assert "/account/AAA/1003/arrangement" not in text
+    assert 'href="/account/AAA/1003/readings"' in text
+
+
 @freeze_time(MORNING)
 def test_the_terms_show_the_schedule_and_that_they_are_approved_at_once(client, holder):
     page = propose(client, "200", "6", step="quote")
