@@ -201,6 +201,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # --- Imbizo -------------------------------------------------------------------------
 # Seconds between checks, in each process, whether another process changed boundaries.
 WARD_INDEX_CHECK_SECONDS = float(os.environ.get("WARD_INDEX_CHECK_SECONDS", "30"))
+# The same for facilities (facilities/index.py): how soon another process's change is seen.
+FACILITY_INDEX_CHECK_SECONDS = float(os.environ.get("FACILITY_INDEX_CHECK_SECONDS", "30"))
 # Seconds each process trusts its memo of configuration (categories, routing rules, API
 # keys, wards, webhook subscriptions) before checking whether it changed (config_cache.py).
 CONFIG_CHECK_SECONDS = float(os.environ.get("CONFIG_CHECK_SECONDS", "1"))
@@ -273,6 +275,9 @@ EMAIL_TIMEOUT = 20
 # and can be reopened by the resident within the other number of days.
 CASE_AUTOCLOSE_DAYS = int(os.environ.get("CASE_AUTOCLOSE_DAYS", "7"))
 CASE_REOPEN_DAYS = int(os.environ.get("CASE_REOPEN_DAYS", "14"))
+# A ward councillor acknowledges a resident's matter within this many working days
+# (docs/matters.md).
+MATTERS_ACK_WORKING_DAYS = int(os.environ.get("MATTERS_ACK_WORKING_DAYS", "3"))
 # The address residents reach this site at, for the links in their messages (no slash at
 # the end): the case feedback page, /r/<token>.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -88,6 +88,9 @@ def on_http_error(request: HttpRequest, exc: HttpError):
 
 
 api.add_router("/geo", "imbizo.api.geo.router")
+# Early: URLs are tried in this order, and the nearest-facility look-up is a hot path
+# measured against /health (docs/facilities.md).
+api.add_router("/", "imbizo.api.facilities.router")
 api.add_router("/", "imbizo.api.cases.router")
 api.add_router("/", "imbizo.api.workorders.router")
 api.add_router("/", "imbizo.api.citizens.router")
@@ -95,7 +98,6 @@ api.add_router("/", "imbizo.api.residents.router")
 api.add_router("/", "imbizo.api.billing.router")
 api.add_router("/", "imbizo.api.representatives.router")
 api.add_router("/", "imbizo.api.loadshedding.router")
-api.add_router("/", "imbizo.api.facilities.router")
 api.add_router("/", "imbizo.api.matters.router")
 api.add_router("/", "imbizo.api.news.router")
 api.add_router("/", "imbizo.api.community.router")

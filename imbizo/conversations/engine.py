@@ -81,11 +81,14 @@ def _node(turn: Turn) -> Node:
 
 # --- starting, answering ---------------------------------------------------------------
 def engine_begin(turn: Turn, notice: str = "") -> Screen:
-    """The main menu, forgetting any flow in progress (the municipality is kept)."""
+    """The main menu, forgetting any flow in progress (the municipality is kept, and the
+    load-shedding area last looked at)."""
     session = turn.session
-    kept = {k: session.answers[k] for k in ("municipality",) if session.answers.get(k)}
-    if not kept and session.citizen is not None and session.citizen.municipality_id:
-        kept["municipality"] = session.citizen.municipality_id
+    kept = {k: session.answers[k] for k in ("municipality", "loadshedding_area")
+            if session.answers.get(k)}
+    citizen = session.citizen
+    if "municipality" not in kept and citizen is not None and citizen.municipality_id:
+        kept["municipality"] = citizen.municipality_id
     session.answers, session.state = kept, ConversationSession.State.ACTIVE
     return _go(turn, "@" + MAIN, notice)
 
@@ -238,7 +241,8 @@ def _picked(turn: Turn, text: str, options: list, prompt: Prompt | None = None):
 
 
 def _choose(turn: Turn, node: Node, event: Event, options: list) -> str | Stay:
-    picked = _picked(turn, event.text, options, Prompt("", options))
+    # Paged as shown: with its text, a menu's first page holds fewer options.
+    picked = _picked(turn, event.text, options, Prompt(say(node.text, turn.answers), options))
     if isinstance(picked, Stay):
         return picked
     if picked is None:

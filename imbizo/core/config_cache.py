@@ -31,6 +31,8 @@ WATCHED: dict[str, tuple[str, ...]] = {
     "conversations.FlowOverride": (),
     "geo.Municipality": (),
     "geo.Ward": (),
+    "representatives.Representative": (),  # who represents a ward, read on every look-up
+    "representatives.TraditionalCouncil": (),
     "webhooks.WebhookSubscription": (),
 }
 

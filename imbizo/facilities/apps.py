@@ -6,3 +6,6 @@ class FacilitiesConfig(AppConfig):
     label = "facilities"
     verbose_name = "Facilities"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import subscribers  # noqa: F401  (registers the index's reload hook)

@@ -139,6 +139,10 @@ class WardIndex:
         ward, municipality, province = hit
         return Place(ward, municipality, province, authorities.find(lat, lon))
 
+    def authority_at(self, lat: float, lon: float) -> dict | None:
+        """The traditional authority whose area holds the point, inside a ward or not."""
+        return self._fresh()[1].find(lat, lon)
+
     def locate_many(self, lats: np.ndarray, lons: np.ndarray) -> list[dict | None]:
         """Ward payloads for many points at once (vectorised; for imports and batch jobs)."""
         wards, _ = self._fresh()

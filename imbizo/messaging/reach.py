@@ -30,6 +30,8 @@ class AddressBook:
     telegram: dict[int, str] = field(default_factory=dict)  # resident id -> linked chat
     opted_out: set[tuple[str, str]] = field(default_factory=set)  # (channel, address)
     pushed: set[int] = field(default_factory=set)  # residents with a browser subscribed
+    # The channels a provider carries, read once: a fan-out asks for 100,000 residents.
+    configured: dict[str, str] = field(default_factory=provider_paths)
 
     def address(self, citizen: Citizen, channel: str) -> str | None:
         if channel in PHONE_CHANNELS:
@@ -46,11 +48,11 @@ class AddressBook:
         """(channel, address) pairs that may carry a message to ``citizen``, best first."""
         preferred = citizen.preferred_channel
         first = preferred if self.address(citizen, preferred) else Channel.SMS
-        configured = provider_paths()
         found = []
         for channel in dict.fromkeys((first, *ORDER)):
             address = self.address(citizen, channel)
-            if address and channel in configured and (channel, address) not in self.opted_out:
+            if address and channel in self.configured and \
+                    (channel, address) not in self.opted_out:
                 found.append((channel, address))
         return found
 

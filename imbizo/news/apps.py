@@ -6,3 +6,6 @@ class NewsConfig(AppConfig):
     label = "news"
     verbose_name = "News"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import privacy  # noqa: F401  (personal data)

@@ -9,4 +9,12 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self) -> None:
-        from . import billing, campaigns, cases, payments  # noqa: F401  (subscribers)
+        from . import (  # noqa: F401  (subscribers)
+            billing,
+            campaigns,
+            cases,
+            community,
+            matters,  # residents' matters for their councillor
+            news,  # news and broadcasts
+            payments,
+        )

@@ -6,7 +6,7 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 MAX_TEXT = 1000
 
@@ -17,13 +17,13 @@ def new_client_id() -> str:
 
 class ChatForm(forms.Form):
     cmid = forms.RegexField(regex=r"^[A-Za-z0-9-]{8,64}$", widget=forms.HiddenInput)
-    text = forms.CharField(label=_lazy("Your message"), max_length=MAX_TEXT, required=False)
+    text = forms.CharField(label=gettext_lazy("Your message"), max_length=MAX_TEXT, required=False)
     choice = forms.CharField(max_length=20, required=False, widget=forms.HiddenInput)
-    lat = forms.FloatField(label=_lazy("Latitude"), required=False, min_value=-90,
+    lat = forms.FloatField(label=gettext_lazy("Latitude"), required=False, min_value=-90,
                            max_value=90)
-    lon = forms.FloatField(label=_lazy("Longitude"), required=False, min_value=-180,
+    lon = forms.FloatField(label=gettext_lazy("Longitude"), required=False, min_value=-180,
                            max_value=180)
-    photo = forms.FileField(label=_lazy("Photo"), required=False)
+    photo = forms.FileField(label=gettext_lazy("Photo"), required=False)
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")

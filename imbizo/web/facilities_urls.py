@@ -1,3 +1,9 @@
 """The citizen site's Facilities pages."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import facilities
+
+urlpatterns: list = [
+    path("facilities", facilities.nearest, name="facilities"),
+]

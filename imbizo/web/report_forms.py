@@ -5,7 +5,7 @@ is kept on the server between the steps."""
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from openlocationcode import openlocationcode as olc
 
 from imbizo.cases.images import image_sniff, unsupported_image
@@ -60,13 +60,14 @@ def photo_checked(photo):
 
 class PlaceForm(forms.Form):
     m = forms.CharField(widget=forms.HiddenInput)
-    category = forms.ChoiceField(label=_lazy("What is wrong?"))
-    ward = forms.ChoiceField(label=_lazy("Ward"), required=False)
-    place = forms.CharField(label=_lazy("Suburb, street or landmark"), required=False,
+    category = forms.ChoiceField(label=gettext_lazy("What is wrong?"))
+    ward = forms.ChoiceField(label=gettext_lazy("Ward"), required=False)
+    place = forms.CharField(label=gettext_lazy("Suburb, street or landmark"), required=False,
                             max_length=MAX_PLACE,
-                            help_text=_lazy("For example: Main Road, near the clinic."))
-    pluscode = forms.CharField(label=_lazy("Plus code (optional)"), required=False,
-                               max_length=30, help_text=_lazy("From a map app, like 4RHW+5X."))
+                            help_text=gettext_lazy("For example: Main Road, near the clinic."))
+    pluscode = forms.CharField(label=gettext_lazy("Plus code (optional)"), required=False,
+                               max_length=30,
+                               help_text=gettext_lazy("From a map app, like 4RHW+5X."))
     lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
     lon = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180,
                            max_value=180)
@@ -135,14 +136,16 @@ class PlaceForm(forms.Form):
 
 
 class DetailsForm(forms.Form):
-    description = forms.CharField(label=_lazy("Describe the problem"), max_length=TEXT_MAX_LENGTH,
+    description = forms.CharField(label=gettext_lazy("Describe the problem"),
+                                  max_length=TEXT_MAX_LENGTH,
                                   widget=forms.Textarea(attrs={"rows": 4}))
-    photo = forms.FileField(label=_lazy("Photo (optional)"), required=False,
-                            help_text=_lazy("JPEG, PNG or WebP."),
+    photo = forms.FileField(label=gettext_lazy("Photo (optional)"), required=False,
+                            help_text=gettext_lazy("JPEG, PNG or WebP."),
                             widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
-    name = forms.CharField(label=_lazy("Your name (optional)"), required=False, max_length=120)
-    phone = forms.CharField(label=_lazy("Your phone number (optional)"), required=False,
-                            max_length=20, help_text=_lazy("We send updates to it."),
+    name = forms.CharField(label=gettext_lazy("Your name (optional)"), required=False,
+                           max_length=120)
+    phone = forms.CharField(label=gettext_lazy("Your phone number (optional)"), required=False,
+                            max_length=20, help_text=gettext_lazy("We send updates to it."),
                             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 

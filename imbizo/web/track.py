@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from imbizo.cases import lifecycle
@@ -27,15 +27,15 @@ from .signin import form_error
 
 # A status in words, for someone who does not know the municipality's terms.
 MEANING = {
-    Status.LOGGED: _lazy("We have it and are sending it to the right team."),
-    Status.ASSIGNED: _lazy("A team has it and will start work."),
-    Status.IN_PROGRESS: _lazy("Someone is working on it."),
-    Status.ON_HOLD: _lazy("Work has paused for now."),
-    Status.RESOLVED: _lazy("It has been marked as fixed."),
-    Status.REOPENED: _lazy("It was reopened and will be looked at again."),
-    Status.CLOSED: _lazy("It is fixed and closed."),
-    Status.REJECTED: _lazy("It was not taken on."),
-    Status.CANCELLED: _lazy("It was withdrawn."),
+    Status.LOGGED: gettext_lazy("We have it and are sending it to the right team."),
+    Status.ASSIGNED: gettext_lazy("A team has it and will start work."),
+    Status.IN_PROGRESS: gettext_lazy("Someone is working on it."),
+    Status.ON_HOLD: gettext_lazy("Work has paused for now."),
+    Status.RESOLVED: gettext_lazy("It has been marked as fixed."),
+    Status.REOPENED: gettext_lazy("It was reopened and will be looked at again."),
+    Status.CLOSED: gettext_lazy("It is fixed and closed."),
+    Status.REJECTED: gettext_lazy("It was not taken on."),
+    Status.CANCELLED: gettext_lazy("It was withdrawn."),
 }
 
 

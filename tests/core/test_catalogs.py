@@ -138,3 +138,21 @@ def test_the_reader_understands_what_makemessages_writes(tmp_path):
     assert read_po(po) == {("menu", 'Say "%(x)s"'): {
         "fuzzy": True, "msgctxt": "menu", "msgid": 'Say "%(x)s"', "msgid_plural": "Say them",
         "msgstr[0]": "a", "msgstr[1]": ""}}
+
+
+# The names xgettext finds (Django's makemessages adds these to GNU gettext's own).
+KNOWN = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy",
+         "pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}
+
+
+def test_no_module_hides_a_marked_string_behind_an_alias():
+    """``gettext_lazy as _lazy`` marks strings that makemessages never sees: they reach no
+    catalog, and every language shows them in English."""
+    aliased = []
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                aliased += [f"{path.relative_to(PACKAGE)}: {a.name} as {a.asname}"
+                            for a in node.names if a.asname and a.asname not in KNOWN]
+    assert not aliased, aliased

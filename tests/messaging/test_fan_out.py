@@ -27,9 +27,9 @@ def test_a_fan_out_is_written_in_batches_each_with_one_send_task():
     with CaptureQueriesContext(connection) as run:
         assert messages_queue_many(drafts=drafts(BATCH_SIZE * 2 + 1), purpose="service",
                                    municipality=None) == BATCH_SIZE * 2 + 1
-    # Per batch: its savepoint and release, the keys already held, the new ids, the task;
-    # and the inserts, as many as the database's limit on parameters asks for (SQLite
-    # takes about 45 rows a statement, PostgreSQL the whole batch).
+    # Per batch: its savepoint and release, the task; and the inserts, which skip the keys
+    # held and return the new ids, as many as the database's limit on parameters asks for
+    # (SQLite takes 58 rows a statement, PostgreSQL the whole batch).
     statements = [q["sql"] for q in run.captured_queries]
     inserts = [q for q in statements
                if q.startswith("INSERT") and '"messaging_outboundmessage"' in q.split("(")[0]]

@@ -1,0 +1,32 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from imbizo.core.errors import ImbizoError
+from imbizo.core.permissions import system_actor
+from imbizo.loadshedding.importer import loadshedding_import
+
+
+class Command(BaseCommand):
+    help = ("Import load-shedding area schedules: DIR/generated/*.csv and "
+            "DIR/area_metadata.yaml (eskom-calendar), all or nothing (docs/loadshedding.md).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("directory", type=Path)
+
+    def handle(self, *args, directory: Path, **options):
+        try:
+            report = loadshedding_import(actor=system_actor("cli"), directory=directory)
+        except ImbizoError as exc:
+            problems = exc.extra.get("problems")
+            if problems:
+                for problem in problems:
+                    self.stderr.write(problem)
+                raise CommandError(f"{len(problems)} problems; nothing was loaded.") from None
+            raise CommandError(exc.message) from None
+        for note in report.notes:
+            self.stdout.write(f"note: {note}")
+        self.stdout.write(self.style.SUCCESS(
+            f"Areas: {report.areas_created} created, {report.areas_updated} updated, "
+            f"{report.areas_unchanged} unchanged; {report.slots_written} slots written "
+            f"in {report.seconds:.1f} s."))

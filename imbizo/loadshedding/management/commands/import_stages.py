@@ -1,0 +1,31 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from imbizo.core.errors import ImbizoError
+from imbizo.core.permissions import system_actor
+from imbizo.loadshedding.services import stages_import
+
+
+class Command(BaseCommand):
+    help = ("Import a national load-shedding stage history (CSV: created_at,stage), all or "
+            "nothing (docs/loadshedding.md).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+
+    def handle(self, *args, file: Path, **options):
+        try:
+            report = stages_import(actor=system_actor("cli"), path=file)
+        except ImbizoError as exc:
+            problems = exc.extra.get("problems")
+            if problems:
+                for problem in problems:
+                    self.stderr.write(problem)
+                raise CommandError(f"{len(problems)} problems; nothing was loaded.") from None
+            raise CommandError(exc.message) from None
+        newest = f"; newest {report.newest:%Y-%m-%d %H:%M}" if report.newest else ""
+        self.stdout.write(self.style.SUCCESS(
+            f"Stage changes: {report.created} created, {report.updated} updated, "
+            f"{report.unchanged} unchanged{newest}"
+            + (" (announced)" if report.announced else "") + "."))
