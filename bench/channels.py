@@ -103,7 +103,7 @@ def child_queue(count: int) -> None:
     from django_tasks_db.models import DBTaskResult
 
     from imbizo.messaging.models import InboundMessage, OutboundMessage
-    from imbizo.messaging.services import Draft, messages_queue_many
+    from imbizo.messaging.queue_many import Draft, messages_queue_many
 
     DBTaskResult.objects.all().delete()
     OutboundMessage.objects.all().delete()

@@ -1,4 +1,4 @@
-"""Writing a fan-out's messages (``services.messages_queue_many``): one statement a batch,
+"""Writing a fan-out's messages (``queue_many.messages_queue_many``): one statement a batch,
 ``INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id``, made of plain values.
 
 A key already queued is skipped by the database itself, a concurrent run's included, and

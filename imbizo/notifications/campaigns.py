@@ -29,8 +29,8 @@ from imbizo.billing.campaigns import Target, campaign_batch, campaign_batch_reco
 from imbizo.core.events import subscribe
 from imbizo.core.outbox import enqueue_with_change
 from imbizo.messaging.models import Channel, OutboundMessage, Status
+from imbizo.messaging.queue_many import Draft, messages_queue_many
 from imbizo.messaging.reach import address_book
-from imbizo.messaging.services import Draft, messages_queue_many
 
 from .billing import quiet_until
 

@@ -3,7 +3,7 @@ escalations. Subscribers only enqueue a task: the messages are written by the wo
 
 A case may have ten thousand followers: their channels are read in two queries, each
 text is rendered once per language, and the messages are written in batches
-(``messaging.services.messages_queue_many``), so the cost does not grow per follower."""
+(``messaging.queue_many.messages_queue_many``), so the cost does not grow per follower."""
 
 from dataclasses import dataclass
 
@@ -17,8 +17,9 @@ from imbizo.accounts.models import Citizen
 from imbizo.cases.models import Case, CaseUpdate, Status
 from imbizo.core.events import subscribe
 from imbizo.messaging.models import Channel
+from imbizo.messaging.queue_many import Draft, messages_queue_many
 from imbizo.messaging.reach import AddressBook, address_book
-from imbizo.messaging.services import Draft, message_queue, messages_queue_many
+from imbizo.messaging.services import message_queue
 
 from . import texts
 from .links import feedback_url

@@ -7,13 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from imbizo.messaging.models import OutboundMessage, Status
-from imbizo.messaging.services import (
-    BATCH_SIZE,
-    CLAIM_SIZE,
-    Draft,
-    messages_queue_many,
-    messages_send,
-)
+from imbizo.messaging.queue_many import Draft, messages_queue_many
+from imbizo.messaging.services import BATCH_SIZE, CLAIM_SIZE, messages_send
 
 pytestmark = pytest.mark.django_db
 
