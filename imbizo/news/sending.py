@@ -81,15 +81,16 @@ def target_wards(item: NewsItem) -> list[int]:
     return list(item.wards.values_list("pk", flat=True))
 
 
-def news_batch(*, item: NewsItem, ward_ids: list[int], size: int | None = None) -> Batch:
-    """The next ``size`` residents after the cursor who are to be sent ``item``: one
-    query whatever the size."""
-    size = size or BATCH_SIZE
-    rows = list(recipients(item, ward_ids, after=item.cursor).order_by("pk")
+def news_batch(*, item: NewsItem, ward_ids: list[int], after: int | None = None,
+               size: int | None = None) -> Batch:
+    """The next ``size`` residents after the cursor (or ``after``: the batch after the one
+    being written) who are to be sent ``item``: one query whatever the size."""
+    size, after = size or BATCH_SIZE, item.cursor if after is None else after
+    rows = list(recipients(item, ward_ids, after=after).order_by("pk")
                 .values_list("pk", "uuid", "phone", "email", "language",
                              "preferred_channel")[:size])
-    return Batch([Recipient(*row) for row in rows], item.cursor,
-                 rows[-1][0] if rows else item.cursor, len(rows) < size)
+    return Batch([Recipient(*row) for row in rows], after, rows[-1][0] if rows else after,
+                 len(rows) < size)
 
 
 def news_batch_record(*, item: NewsItem, batch: Batch, queued: int, skipped: int) -> None:

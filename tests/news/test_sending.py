@@ -205,3 +205,24 @@ def test_a_group_broadcast_goes_batch_after_batch_to_its_members(publisher, aaa,
     assert sorted(OutboundMessage.objects.values_list("citizen_id", flat=True)) == \
         sorted(c.pk for c in members)
     assert item.queued == 3
+
+
+@freeze_time(MORNING)
+def test_a_batch_read_ahead_is_dropped_when_another_task_moved_on(publisher, aaa,
+                                                                   make_resident, monkeypatch):
+    residents = [make_resident(f"082100000{n}") for n in range(5)]
+    monkeypatch.setattr(sending, "BATCH_SIZE", 2)
+    item, _reach = news_publish(actor=publisher, item=compose(publisher, aaa))
+    claims = []
+
+    def claim(*, news_id):
+        claims.append(news_id)
+        if len(claims) == 2:  # meanwhile another task sent the next two residents
+            NewsItem.objects.filter(pk=news_id).update(cursor=residents[3].pk)
+        return real_claim(news_id=news_id)
+
+    real_claim = notify.news_claim
+    monkeypatch.setattr(notify, "news_claim", claim)
+    news_send.call(item.pk)
+    assert sorted(OutboundMessage.objects.values_list("citizen_id", flat=True)) == [
+        residents[0].pk, residents[1].pk, residents[4].pk]  # not what it had read ahead
