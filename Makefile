@@ -40,6 +40,9 @@ $(CHROMIUM):
 	else echo "$(CHROMIUM) is missing; as root: apt-get install chromium" \
 	  "(until then the browser tests are skipped)"; fi
 
+# Tests run on every core (pytest-xdist); PYTEST_ARGS= runs them in one process.
+PYTEST_ARGS ?= -n auto --dist loadscope
+
 test: $(STAMP) $(MO) $(CHROMIUM)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

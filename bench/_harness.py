@@ -106,3 +106,27 @@ def write_doc(section: str, start: str, end: str) -> None:
         text = text.rstrip("\n") + "\n\n" + section
     DOC.write_text(text)
     say(f"wrote {DOC.relative_to(REPO)}")
+
+
+def rates_table(rows: dict[str, dict], heading: str) -> list[str]:
+    """A table of in-process rates: per row its rate, p50, p99 and queries each (None: -)."""
+    lines = [f"| {heading} | per second | p50 | p99 | queries each |",
+             "|---|---:|---:|---:|---:|"]
+    for name, row in rows.items():
+        queries = "-" if row["queries"] is None else f"{row['queries']:.1f}"
+        lines.append(f"| {name} | {row['rate']:,.0f} | {row['p50_ms']:.3f} ms | "
+                     f"{row['p99_ms']:.3f} ms | {queries} |")
+    return lines
+
+
+def in_process_main(args, work: Path, measure, render, start: str, end: str) -> int:
+    """The run of a benchmark that measures in this process on a SQLite database of its
+    own in ``work``: its section printed and written into docs/performance.md."""
+    if begin_run([], work) is None:
+        return 2
+    django_setup(django_env(f"sqlite:///{work / 'bench.sqlite3'}", work / "var"))
+    section = render(measure(args))
+    print(section)
+    if not args.no_doc:
+        write_doc(section, start, end)
+    return 0

@@ -30,44 +30,18 @@ from pathlib import Path
 
 from _common import cpu_between, cpu_seconds, say
 from _harness import (
-    begin_run,
-    django_env,
-    django_setup,
     load_average,
-    machine,
     measured_on,
     versions,
     write_doc,
 )
-from _postgres import problems as postgres_problems
-from _postgres import recreate_database
+from _residents import demo_ward_ready
 
 WORK = Path("/tmp/imbizo-bench-community")
 PG_DB = "imbizo_bench_community"
 START, END = "<!-- community:start -->", "<!-- community:end -->"
 STAFF = "demo-admin"
-LANGUAGES = ("en", "zu", "xh", "af")
 WORDS = ("water", "electricity", "rates", "clinic", "switchboard", "faults", "library")
-
-
-def residents_create(ward, count: int) -> None:
-    """``count`` residents of ``ward`` who agreed to news and alerts, server-side."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO accounts_citizen (uuid, created, updated, phone, name, id_number, "
-            "email, language, preferred_channel, municipality_id, ward_id) "
-            "SELECT gen_random_uuid(), now(), now(), '+2784' || lpad(i::text, 7, '0'), "
-            "'', '', '', (%s::text[])[1 + i %% 4], "
-            "CASE WHEN i %% 3 = 0 THEN 'whatsapp' ELSE 'sms' END, %s, %s "
-            "FROM generate_series(1, %s) AS i",
-            [list(LANGUAGES), ward.municipality_id, ward.pk, count])
-        cursor.execute(
-            "INSERT INTO accounts_consent (uuid, created, updated, citizen_id, purpose, "
-            "channel, given) SELECT gen_random_uuid(), now(), now(), id, 'broadcasts', "
-            "'web', now() FROM accounts_citizen WHERE ward_id = %s", [ward.pk])
-        cursor.execute("ANALYZE")
 
 
 def announce(ward_number: int, residents: int) -> dict:
@@ -182,23 +156,11 @@ def main() -> None:
     parser.add_argument("--searches", type=int, default=5_000)
     parser.add_argument("--no-doc", action="store_true", help="leave docs/performance.md")
     args = parser.parse_args()
-    busy = begin_run(postgres_problems(), WORK)
-    if busy is None:
+    ready = demo_ward_ready(work=WORK, database=PG_DB, ward_number=args.ward,
+                            residents=args.residents, phone_prefix="+2784")
+    if ready is None:
         raise SystemExit(1)
-    begun, found = time.monotonic(), {"machine": machine(), "busy": busy}
-    postgresql = recreate_database(PG_DB)
-    django_setup(django_env(f"postgres://postgres@127.0.0.1:5432/{PG_DB}", WORK))
-    from django.core.management import call_command
-
-    from imbizo.demo.seed import demo_seed
-    from imbizo.geo.models import Ward
-
-    say("migrating and loading the demo municipality ...")
-    call_command("migrate", verbosity=0)
-    demo_seed(residents=0, cases=0)
-    ward = Ward.objects.defer("boundary").get(municipality__code="DMO", number=args.ward)
-    say(f"creating {args.residents:,} residents of ward {args.ward} ...")
-    residents_create(ward, args.residents)
+    found, postgresql, _ward = ready
     say("announcing ...")
     from imbizo.notifications import community as sending
 
@@ -211,7 +173,7 @@ def main() -> None:
     found["search"] = search = searches(args.searches)
     say(f"{search['per_second']:,.0f} searches/s, slowest {search['slowest_ms']:.1f} ms")
     found |= {"versions": versions(postgresql=postgresql), "load_end": load_average(),
-              "date": dt.date.today().isoformat(), "runtime": time.monotonic() - begun}
+              "date": dt.date.today().isoformat(), "runtime": time.monotonic() - found.pop("begun")}
     if not args.no_doc:
         write_doc(render(found, args), START, END)
 

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from _common import say
-from _harness import begin_run, django_env, django_setup, machine, versions, write_doc
+from _harness import in_process_main, machine, rates_table, versions
 
 WORK = Path("/tmp/imbizo-bench-matters")
 START, END = "<!-- matters:start -->", "<!-- matters:end -->"
@@ -132,11 +132,7 @@ def render(r: dict) -> str:
              f"(SQLite), then {r['reads']:,} reads of each kind in one process, one at a time, "
              f"best of the runs; on {m['nproc']} cores ({m['cpu']}), Python "
              f"{r['versions']['python']}, Django {r['versions']['django']}.", "",
-             "| operation | per second | p50 | p99 | queries each |", "|---|---:|---:|---:|---:|"]
-    for name, row in r["rows"].items():
-        queries = "-" if row["queries"] is None else f"{row['queries']:.1f}"
-        lines.append(f"| {name} | {row['rate']:,.0f} | {row['p50_ms']:.3f} ms | "
-                     f"{row['p99_ms']:.3f} ms | {queries} |")
+             *rates_table(r["rows"], "operation")]
     return "\n".join([*lines, END, ""])
 
 
@@ -148,15 +144,7 @@ def main() -> int:
     parser.add_argument("--warm", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/performance.md")
-    args = parser.parse_args()
-    if begin_run([], WORK) is None:
-        return 2
-    django_setup(django_env(f"sqlite:///{WORK / 'bench.sqlite3'}", WORK / "var"))
-    section = render(measure(args))
-    print(section)
-    if not args.no_doc:
-        write_doc(section, START, END)
-    return 0
+    return in_process_main(parser.parse_args(), WORK, measure, render, START, END)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 from _common import points_inside, say
-from _harness import begin_run, django_env, django_setup, machine, versions, write_doc
+from _harness import in_process_main, machine, rates_table, versions
 
 WORK = Path("/tmp/imbizo-bench-representatives")
 START, END = "<!-- representatives-lookup:start -->", "<!-- representatives-lookup:end -->"
@@ -105,10 +105,7 @@ def render(r: dict) -> str:
              f"process on the demo (SQLite), one at a time, best of the runs; on {m['nproc']} "
              f"cores ({m['cpu']}), Python {r['versions']['python']}, Django "
              f"{r['versions']['django']}.", "",
-             "| look-up | per second | p50 | p99 | queries each |", "|---|---:|---:|---:|---:|"]
-    for name, row in r["rows"].items():
-        lines.append(f"| {name} | {row['rate']:,.0f} | {row['p50_ms']:.3f} ms | "
-                     f"{row['p99_ms']:.3f} ms | {row['queries']:.1f} |")
+             *rates_table(r["rows"], "look-up")]
     return "\n".join([*lines, END, ""])
 
 
@@ -118,15 +115,7 @@ def main() -> int:
     parser.add_argument("--warm", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/performance.md")
-    args = parser.parse_args()
-    if begin_run([], WORK) is None:
-        return 2
-    django_setup(django_env(f"sqlite:///{WORK / 'bench.sqlite3'}", WORK / "var"))
-    section = render(measure(args))
-    print(section)
-    if not args.no_doc:
-        write_doc(section, START, END)
-    return 0
+    return in_process_main(parser.parse_args(), WORK, measure, render, START, END)
 
 
 if __name__ == "__main__":

@@ -240,6 +240,9 @@ WHATSAPP_API_URL = os.environ.get("WHATSAPP_API_URL",
 WHATSAPP_TEMPLATES = {
     "case_update": os.environ.get("WHATSAPP_TEMPLATE_CASE_UPDATE", "imbizo_case_update"),
 }
+# Load-shedding alerts (docs/loadshedding.md, "Alerts"): minutes before an outage a
+# resident following its area is told.
+LOADSHEDDING_ALERT_LEAD_MINUTES = int(os.environ.get("LOADSHEDDING_ALERT_LEAD_MINUTES", "60"))
 TELEGRAM_BOT_TOKEN = os.environ.get("TELEGRAM_BOT_TOKEN", "")
 TELEGRAM_SECRET_TOKEN = os.environ.get("TELEGRAM_SECRET_TOKEN", "")
 TELEGRAM_API_URL = os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from django.urls import reverse
 
 from imbizo.accounts.models import Department
 from imbizo.accounts.permissions import citizen_actor, staff_actor
@@ -26,6 +29,8 @@ from imbizo.geo.services import Fields, boundaries_import
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ZA_2020 = SHARED_DATA / "boundaries" / "za-2020"
+
+TEST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def square(x: float, y: float, size: float = 0.1) -> dict:
@@ -60,7 +65,27 @@ def fast_password_hashing(settings):
     """Django's PBKDF2 (a million rounds) costs about half a second a password, and
     fixtures create several staff users a test; tests hash with MD5, which is never
     configured outside them. Hashing itself is Django's and is not under test here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = TEST_HASHERS
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """A transaction open for a whole module, rolled back after its last test: what a
+    module-scoped fixture writes in it (a demo that takes seconds to load) each of the
+    module's tests sees, in a savepoint of its own rolled back as usual. A test that
+    needs an empty database belongs in another module. Passwords hashed as in every test
+    (fast_password_hashing)."""
+    with override_settings(PASSWORD_HASHERS=TEST_HASHERS), django_db_blocker.unblock(), \
+            transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def urls_loaded():
+    """The URLconf loaded before any test freezes time: the API's schemas (pydantic)
+    cannot be built from freezegun's stand-in datetime."""
+    reverse("home")
 
 
 @pytest.fixture(autouse=True)

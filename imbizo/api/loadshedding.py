@@ -10,8 +10,13 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.security import SessionAuth
 
+from imbizo.accounts.models import Citizen
+from imbizo.accounts.permissions import citizen_actor
 from imbizo.core.errors import ImbizoError
+from imbizo.core.permissions import Actor
 from imbizo.geo.selectors import municipality_by_code
 from imbizo.loadshedding.cycle import local_midnight
 from imbizo.loadshedding.finding import (
@@ -29,6 +34,8 @@ from imbizo.loadshedding.selectors import (
     schedule_between,
     stage_in_force,
 )
+from imbizo.loadshedding.subscription_selectors import subscriptions_for
+from imbizo.loadshedding.subscriptions import loadshedding_subscribe, loadshedding_unsubscribe
 
 from .ranges import EARLIEST, LATEST, Latitude, Longitude
 
@@ -256,3 +263,73 @@ def calendar(request, key: str):
 
 def _filename(key: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in key)
+
+
+# --- a signed-in resident's alerts --------------------------------------------------------
+RESIDENT_SESSION_KEY = "imbizo_citizen"  # web/session.py's SESSION_KEY (the API sits below web)
+
+
+class ResidentSessionAuth(SessionAuth):
+    """A resident signed in on the site (a PIN by SMS or WhatsApp): their session cookie,
+    CSRF-checked on writes. Anyone else is a 401 saying how to sign in."""
+
+    def __call__(self, request):
+        try:
+            found = super().__call__(request)
+        except HttpError:
+            raise ImbizoError("csrf_failed", _("A signed-in session must send its CSRF token "
+                                               "(the X-CSRFToken header) with a write."),
+                              status=403) from None
+        if found is None:
+            raise AuthenticationError(message=_("Sign in on the site as a resident (a PIN "
+                                                "sent to your phone) to follow areas."))
+        return found
+
+    def authenticate(self, request, key) -> Actor | None:
+        pk = request.session.get(RESIDENT_SESSION_KEY)
+        citizen = Citizen.objects.filter(pk=pk, erased__isnull=True).first() if pk else None
+        return citizen_actor(citizen, channel="web") if citizen else None
+
+
+class FollowedOut(Schema):
+    key: str
+    name: str
+    since: str = Field(description="When the resident began to follow it (ISO 8601)")
+
+
+class SubscriptionsOut(Schema):
+    areas: list[FollowedOut] = Field(description="The areas whose alerts the resident gets")
+
+
+class SubscriptionOut(SubscriptionsOut):
+    area: str
+    subscribed: bool
+
+
+def _followed(actor: Actor) -> list[dict]:
+    return [{"key": f.key, "name": f.name, "since": f.since.isoformat()}
+            for f in subscriptions_for(actor.citizen)]
+
+
+@router.get("/loadshedding/subscriptions", response=SubscriptionsOut,
+            auth=ResidentSessionAuth(), summary="The areas whose alerts I get")
+def subscriptions(request):
+    return {"areas": _followed(request.auth)}
+
+
+@router.put("/loadshedding/areas/{key}/subscription", response=SubscriptionOut,
+            auth=ResidentSessionAuth(), summary="Alert me about an area (idempotent)")
+def subscribe(request, key: str):
+    """Alerts before each outage and when the stage changes; at most 5 areas
+    (``too_many_areas``, 409); an area without a schedule is a 422."""
+    actor = request.auth
+    loadshedding_subscribe(actor=actor, citizen=actor.citizen, key=key)
+    return {"area": key, "subscribed": True, "areas": _followed(actor)}
+
+
+@router.delete("/loadshedding/areas/{key}/subscription", response=SubscriptionOut,
+               auth=ResidentSessionAuth(), summary="Stop an area's alerts (idempotent)")
+def unsubscribe(request, key: str):
+    actor = request.auth
+    loadshedding_unsubscribe(actor=actor, citizen=actor.citizen, key=key)
+    return {"area": key, "subscribed": False, "areas": _followed(actor)}

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from imbizo.accounts.models import Channel
 from imbizo.core.models import MunicipalModel
+from imbizo.geo.counters import MonthCounter
 
 
 class Priority(models.TextChoices):
@@ -347,17 +348,9 @@ class WorkOrderNote(models.Model):
         return f"{self.work_order_id}: {self.created:%Y-%m-%d}"
 
 
-class ReferenceCounter(models.Model):
-    """The last sequence number issued per municipality and month (locked to issue)."""
-
-    municipality = models.ForeignKey("geo.Municipality", on_delete=models.CASCADE,
-                                     related_name="+")
-    period = models.CharField(max_length=4)
-    last = models.PositiveIntegerField(default=0)
+class ReferenceCounter(MonthCounter):
+    """The last case number issued per municipality and month (geo/counters.py)."""
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["municipality", "period"],
                                                name="one_counter_per_month")]
-
-    def __str__(self) -> str:
-        return f"{self.municipality_id} {self.period}: {self.last}"

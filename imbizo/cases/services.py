@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from imbizo.audit.services import audit_record
 from imbizo.core.errors import ImbizoError
 from imbizo.core.events import emit
 from imbizo.core.permissions import Actor, require
+from imbizo.geo.counters import month_number_next
 from imbizo.geo.index import ward_index
 from imbizo.geo.models import Municipality, Ward
 from imbizo.geo.selectors import check_coordinates, ward_by_code
@@ -125,19 +126,8 @@ def _check_extra(category: Category, extra: dict) -> dict:
 
 def reference_issue(municipality: Municipality, at) -> str:
     """The next reference of the month, from a counter row locked for the increment."""
-    period = timezone.localtime(at).strftime("%y%m")
-    # One UPDATE ... RETURNING takes the row lock and reads the number: concurrent
-    # cases queue here for a moment and never share a number.
-    sql = (f"UPDATE {ReferenceCounter._meta.db_table} SET last = last + 1 "
-           "WHERE municipality_id = %s AND period = %s RETURNING last")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [municipality.pk, period])
-        row = cursor.fetchone()
-        if row is None:
-            ReferenceCounter.objects.get_or_create(municipality=municipality, period=period)
-            cursor.execute(sql, [municipality.pk, period])
-            row = cursor.fetchone()
-    return reference_format(municipality.code, period, row[0])
+    period, number = month_number_next(ReferenceCounter, municipality, at)
+    return reference_format(municipality.code, period, number)
 
 
 def case_log(*, actor: Actor, category: str, description: str, location: Location,

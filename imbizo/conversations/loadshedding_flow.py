@@ -1,9 +1,10 @@
 """Load-shedding in conversations (flows/loadshedding.yaml): find the resident's area (the
 municipality's areas off a list, a suburb's name typed, or, where the channel shares one,
-a location), then today's and tomorrow's outages at the stage in force, in one screen.
-The area is kept in the session's answers (``loadshedding_area``), so the next time the
-flow offers it first. Over the selectors the API and the site use; nobody is registered
-for looking."""
+a location), then today's and tomorrow's outages at the stage in force, in one screen,
+with "Alert me" (or "Stop alerts" when the resident follows it). The area is kept in the
+session's answers (``loadshedding_area``), so the next time the flow offers it first.
+Over the selectors the API and the site use; nobody is registered for looking, only for
+asking to be alerted (``loadshedding.subscriptions``, as on the API and the site)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ from imbizo.geo.selectors import municipalities_served
 from imbizo.loadshedding.cycle import local_midnight
 from imbizo.loadshedding.finding import AreaHit, areas_at_point, areas_in_municipality, areas_search
 from imbizo.loadshedding.selectors import area_get, schedule_between
+from imbizo.loadshedding.subscription_selectors import subscribed
+from imbizo.loadshedding.subscriptions import loadshedding_subscribe, loadshedding_unsubscribe
 
+from .loadshedding_alert_texts import ALERT_TEXTS
 from .loadshedding_texts import LOADSHEDDING_TEXTS, NEXT_CHANGE, NO_AREAS, NO_TIMES, NOT_FOUND
 from .registry import action, source
 
@@ -157,8 +161,11 @@ def _times(outages, shown: int) -> str:
 
 def _fitted(turn: Turn, template: str, values: dict, days: list) -> dict:
     """The values, with the area's name shortened and then the lists of times cut (the
-    longer first) until the screen fits the channel."""
-    text, room = str(LOADSHEDDING_TEXTS[template]), turn.caps.screen_chars
+    longer first) until the screen fits the channel: on a numbered one, the two thirds
+    the renderer leaves beside the "Alert me" option."""
+    caps = turn.caps
+    room = caps.screen_chars * 2 // 3 if caps.choice_style == "numbered" else caps.screen_chars
+    text = str(LOADSHEDDING_TEXTS[template])
     name = values["loadshedding_area_name"]
     short = name if len(name) <= NAME_ROOM else name[:NAME_ROOM - 1] + "…"
     counts = [len(day) for day in days]
@@ -174,3 +181,26 @@ def _fitted(turn: Turn, template: str, values: dict, days: list) -> dict:
                 break
             counts[counts.index(max(counts))] -= 1
     return filled
+
+
+@source("loadshedding_alert_choice")
+def loadshedding_alert_choice(turn: Turn) -> list[tuple[str, str]]:
+    """"Stop alerts" for an area the resident follows, else "Alert me"."""
+    if subscribed(turn.citizen, turn.answers.get(AREA, "")):
+        return [("stop", str(ALERT_TEXTS["loadshedding_alert_stop"]))]
+    return [("follow", str(ALERT_TEXTS["loadshedding_alert_me"]))]
+
+
+@action("loadshedding_alert")
+def loadshedding_alert(turn: Turn):
+    """Follow the area shown, or stop (the resident registered now if new)."""
+    key = turn.answers.get(AREA, "")
+    area, _timeline = area_get(key)
+    values = {"loadshedding_area_name": area.name}
+    if turn.answers.get("loadshedding_alert") == "stop":
+        if turn.citizen is not None:
+            loadshedding_unsubscribe(actor=turn.actor(), citizen=turn.citizen, key=key)
+        return "stopped", values
+    citizen = turn.resident()
+    loadshedding_subscribe(actor=turn.actor(), citizen=citizen, key=key)
+    return "following", values

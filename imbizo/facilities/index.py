@@ -94,7 +94,7 @@ class FacilityIndex:
 
     def _fresh(self) -> _Built:
         built = self._built
-        if built is not None and time.monotonic() - self._checked < self._interval:
+        if built is not None and 0 <= time.monotonic() - self._checked < self._interval:
             return built
         with self._lock:
             version = self._current_version()

@@ -92,7 +92,7 @@ class WardIndex:
 
     def _fresh(self) -> tuple[_Layer, _Layer]:
         layers = self._layers
-        if layers is not None and time.monotonic() - self._checked < \
+        if layers is not None and 0 <= time.monotonic() - self._checked < \
                 settings.WARD_INDEX_CHECK_SECONDS:
             return layers
         with self._lock:

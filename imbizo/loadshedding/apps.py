@@ -6,3 +6,6 @@ class LoadsheddingConfig(AppConfig):
     label = "loadshedding"
     verbose_name = "Load-shedding"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import privacy  # noqa: F401  (residents' subscriptions)

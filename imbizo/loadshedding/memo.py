@@ -40,7 +40,7 @@ class ScheduleMemo:
     # --- freshness ----------------------------------------------------------------------
     def _fresh(self) -> None:
         now = time.monotonic()
-        if now - self._checked < settings.CONFIG_CHECK_SECONDS:
+        if 0 <= now - self._checked < settings.CONFIG_CHECK_SECONDS:  # see config_cache
             return
         version = ScheduleVersion.objects.filter(pk=1).values_list("version", flat=True) \
             .first() or 0

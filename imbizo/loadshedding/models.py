@@ -167,3 +167,74 @@ class ScheduleVersion(models.Model):
 
     def __str__(self) -> str:
         return f"schedules version {self.version}"
+
+
+class Subscription(models.Model):
+    """A resident follows an area: alerts before its outages and when its stage changes
+    (notifications/loadshedding.py). A resident follows at most a few areas
+    (``subscriptions.MAX_AREAS``)."""
+
+    citizen = models.ForeignKey("accounts.Citizen", on_delete=models.CASCADE,
+                                related_name="loadshedding_subscriptions",
+                                db_index=False)  # the unique constraint leads with it
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="subscriptions",
+                             db_index=False)  # the fan-out's index below leads with it
+    created = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["citizen", "area"], name="subscription_once"),
+        ]
+        indexes = [
+            # An area's subscribers in resident order: the fan-out's batches.
+            models.Index(fields=["area", "citizen"], name="ls_subscription_fanout"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.citizen_id} follows {self.area_id}"
+
+
+class AlertPlan(models.Model):
+    """The one live chain of slot alerts of an area (a task for ``next_at``). Restarting
+    the chain bumps ``version``: a task of an older version, or one not due at
+    ``next_at``, is stale and exits, so a chain is never doubled."""
+
+    area = models.OneToOneField(Area, on_delete=models.CASCADE, primary_key=True,
+                                related_name="alert_plan")
+    version = models.PositiveIntegerField(default=0)
+    next_at = models.DateTimeField(null=True, blank=True,
+                                   help_text="Empty: no chain runs (no subscribers).")
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"alerts of {self.area_id} v{self.version} next {self.next_at}"
+
+
+class AlertRun(models.Model):
+    """One fan-out of alerts (a stage change's, or a slot's), and how far it got:
+    ``cursor`` is the last resident id done, so a copy of its task, or one run again after
+    its worker died, goes on from there. ``key`` names it once."""
+
+    key = models.CharField(max_length=120, unique=True)
+    change = models.ForeignKey(StageChange, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+")
+    stage = models.PositiveSmallIntegerField(default=0)
+    scope_municipality = models.ForeignKey(
+        "geo.Municipality", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        help_text="A stage change's: the areas that municipality runs; empty: every area.")
+    areas = models.JSONField(null=True, blank=True,
+                             help_text="Only the subscribers of these area ids (a slot's, "
+                                       "or a night change's areas shed before 07:00).")
+    slot_start = models.DateTimeField(null=True, blank=True)
+    slot_end = models.DateTimeField(null=True, blank=True)
+    cursor = models.BigIntegerField(default=0)
+    until = models.BigIntegerField(null=True, blank=True,
+                                   help_text="Residents up to this id (a shard); empty: all.")
+    queued = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.key

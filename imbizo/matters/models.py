@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from imbizo.accounts.models import Channel
 from imbizo.core.models import MunicipalModel
+from imbizo.geo.counters import MonthCounter
 
 
 class Kind(models.TextChoices):
@@ -127,17 +128,9 @@ class Support(models.Model):
         return f"{self.matter_id} supported"
 
 
-class MatterCounter(models.Model):
-    """The last matter number issued per municipality and month (locked to issue)."""
-
-    municipality = models.ForeignKey("geo.Municipality", on_delete=models.CASCADE,
-                                     related_name="+")
-    period = models.CharField(max_length=4)
-    last = models.PositiveIntegerField(default=0)
+class MatterCounter(MonthCounter):
+    """The last matter number issued per municipality and month (geo/counters.py)."""
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["municipality", "period"],
                                                name="one_matter_counter_per_month")]
-
-    def __str__(self) -> str:
-        return f"{self.municipality_id} {self.period}: {self.last}"

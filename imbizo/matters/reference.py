@@ -8,12 +8,11 @@ before its period, so neither is ever taken for the other.
 
 import re
 
-from django.db import connection
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from imbizo.cases.reference import damm
 from imbizo.core.errors import ImbizoError
+from imbizo.geo.counters import month_number_next
 from imbizo.geo.models import Municipality
 
 from .models import MatterCounter
@@ -44,14 +43,5 @@ def matter_reference_parse(raw: str) -> str:
 def matter_reference_issue(municipality: Municipality, at) -> str:
     """The month's next reference, from a counter row locked for the increment (one
     ``UPDATE ... RETURNING``, as case references are issued)."""
-    period = timezone.localtime(at).strftime("%y%m")
-    sql = (f"UPDATE {MatterCounter._meta.db_table} SET last = last + 1 "
-           "WHERE municipality_id = %s AND period = %s RETURNING last")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [municipality.pk, period])
-        row = cursor.fetchone()
-        if row is None:
-            MatterCounter.objects.get_or_create(municipality=municipality, period=period)
-            cursor.execute(sql, [municipality.pk, period])
-            row = cursor.fetchone()
-    return matter_reference_format(municipality.code, period, row[0])
+    period, number = month_number_next(MatterCounter, municipality, at)
+    return matter_reference_format(municipality.code, period, number)

@@ -14,6 +14,7 @@ class NotificationsConfig(AppConfig):
             campaigns,
             cases,
             community,
+            loadshedding,  # load-shedding alerts to residents who follow an area
             matters,  # residents' matters for their councillor
             news,  # news and broadcasts
             payments,

@@ -1,15 +1,21 @@
 """The site's load-shedding pages: find your area (by a suburb's name, or among your
 municipality's areas), and an area's page: the stage in force, today's and the next days'
-outages, its calendar feed and the hours it lost in each of the last 12 months. No
-JavaScript; every read goes through the selectors the API and the channels use."""
+outages, its calendar feed and the hours it lost in each of the last 12 months; "Alert
+me" / "Stop alerts" on it (a POST form; a visitor is asked to sign in first, and comes
+back to the area), and the resident's list of the areas they follow. No JavaScript; every
+read goes through the selectors the API and the channels use, every write through
+``loadshedding.subscriptions``."""
 
 from datetime import timedelta
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from imbizo.core.errors import ImbizoError
 from imbizo.geo.selectors import municipality_by_code
@@ -25,8 +31,11 @@ from imbizo.loadshedding.selectors import (
     schedule_between,
     stage_in_force,
 )
+from imbizo.loadshedding.subscription_selectors import subscribed, subscriptions_for
+from imbizo.loadshedding.subscriptions import loadshedding_subscribe, loadshedding_unsubscribe
 
 from .pages import page
+from .session import citizen_actor, request_citizen
 from .signin import form_error
 
 PAGE_DAYS = 3  # today and the next two
@@ -71,7 +80,8 @@ def area(request: HttpRequest, key: str) -> HttpResponse:
     except ImbizoError as exc:
         return page(request, "web/loadshedding/missing.html", {"reason": exc.message},
                     status=exc.status)
-    context = {"area": found, "days": [], "months": [], "stage": None, "reason": ""}
+    context = {"area": found, "days": [], "months": [], "stage": None, "reason": "",
+               "following": subscribed(request_citizen(request), found.key)}
     start = local_midnight(timezone.localdate())
     try:
         schedule = schedule_between(key=key, start=start,
@@ -97,3 +107,51 @@ def _months(key: str) -> list[tuple[str, float]]:
     rows = [(f"{y}-{m:02d}", h) for y in (year - 1, year)
             for m, h in area_hours_lost(key=key, year=y)]
     return rows[-MONTHS_SHOWN:][::-1]
+
+
+FOLLOWING = _("You will get alerts for %(area)s: before each outage, and when the stage "
+              "changes.")
+STOPPED = _("You will get no more alerts for %(area)s.")
+
+
+def _follow(request: HttpRequest, key: str, follow: bool) -> HttpResponse:
+    """Alert me / Stop alerts, then back to the area's page (signing in first if need be)."""
+    back = reverse("web:loadshedding_area", args=[key])
+    citizen = request_citizen(request)
+    if citizen is None:
+        return HttpResponseRedirect(reverse("web:signin") + "?" + urlencode({"next": back}))
+    try:
+        if follow:
+            loadshedding_subscribe(actor=citizen_actor(request), citizen=citizen, key=key)
+        else:
+            loadshedding_unsubscribe(actor=citizen_actor(request), citizen=citizen, key=key)
+    except ImbizoError as exc:
+        if exc.status == 404:
+            return page(request, "web/loadshedding/missing.html", {"reason": exc.message},
+                        status=404)
+        messages.error(request, exc.message)
+    else:
+        area, _timeline = area_get(key)
+        messages.success(request, str(FOLLOWING if follow else STOPPED) % {"area": area.name})
+    return HttpResponseRedirect(back)
+
+
+@require_POST
+def area_follow(request: HttpRequest, key: str) -> HttpResponse:
+    return _follow(request, key, follow=True)
+
+
+@require_POST
+def area_unfollow(request: HttpRequest, key: str) -> HttpResponse:
+    return _follow(request, key, follow=False)
+
+
+@require_GET
+def alerts(request: HttpRequest) -> HttpResponse:
+    """The areas the signed-in resident gets alerts for."""
+    citizen = request_citizen(request)
+    if citizen is None:
+        return HttpResponseRedirect(reverse("web:signin") + "?" + urlencode(
+            {"next": reverse("web:loadshedding_alerts")}))
+    return page(request, "web/loadshedding/alerts.html",
+                {"followed": subscriptions_for(citizen)})

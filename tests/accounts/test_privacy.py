@@ -82,8 +82,9 @@ def test_the_export_holds_everything_about_her(thandi, her_data, django_assert_n
     # Push subscriptions (1); the sign-in codes sent to her number (1); her utility account
     # links, her tries at linking one, her payments, arrangements and meter readings (5);
     # her arrears reminders (1); the matters she raised and those she supported (2); her
-    # answers to community meetings (1); her interest groups and the news she read (2).
-    with django_assert_num_queries(32):
+    # answers to community meetings (1); her interest groups and the news she read (2);
+    # the load-shedding areas she follows (1).
+    with django_assert_num_queries(33):
         data = citizen_export(actor=citizen_actor(thandi, channel="web"), citizen=thandi)
     assert data["resident"]["phone"] == PHONE and data["resident"]["name"] == "Thandi Mokoena"
     assert [c["purpose"] for c in data["consents"]] == ["notifications"]

@@ -393,9 +393,23 @@ ROUTES: dict[tuple[str, str], list[Call]] = {
     ("GET", "/api/v1/loadshedding/areas/{key}/calendar.ics"): [
         Call("GET", "/api/v1/loadshedding/areas/nowhere/calendar.ics", not_found,
              target=None)],
+    # A resident's alerts take a resident signed in on the site: no caller here is one.
+    ("GET", "/api/v1/loadshedding/subscriptions"): [
+        Call("GET", "/api/v1/loadshedding/subscriptions", lambda c: 401, target=None)],
+    ("PUT", "/api/v1/loadshedding/areas/{key}/subscription"): [
+        Call("PUT", "/api/v1/loadshedding/areas/nowhere/subscription", lambda c: 401,
+             writes=True, target=None)],
+    ("DELETE", "/api/v1/loadshedding/areas/{key}/subscription"): [
+        Call("DELETE", "/api/v1/loadshedding/areas/nowhere/subscription", lambda c: 401,
+             writes=True, target=None)],
     (ANY, "/loadshedding"): [Call("GET", "/loadshedding", anyone, register=True, target=None)],
     (ANY, "/loadshedding/areas/{key}"): [
         Call("GET", "/loadshedding/areas/nowhere", not_found, target=None)],
+    **{(ANY, f"/loadshedding/areas/{{key}}/{step}"): [
+        Call("POST", f"/loadshedding/areas/nowhere/{step}", lambda c: 302, kind="form",
+             writes=True, target=None)] for step in ("follow", "unfollow")},
+    (ANY, "/loadshedding/alerts"): [Call("GET", "/loadshedding/alerts", lambda c: 302,
+                                         target=None)],
     # Facilities (tests/facilities): published data, the same for anyone, no key needed.
     ("GET", "/api/v1/facilities/nearest"): [
         Call("GET", "/api/v1/facilities/nearest", anyone, query={**HERE, "kind": "police"},

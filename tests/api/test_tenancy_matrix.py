@@ -101,7 +101,8 @@ def send(world: World, call: Call, caller: Caller):
         return client.post(path, files, **headers)
     if call.kind == "form":
         return client.post(path, body, **headers)
-    return client.post(path, json.dumps(body), content_type="application/json", **headers)
+    return client.generic(call.method, path, json.dumps(body), content_type="application/json",
+                          **headers)  # POST, PUT or DELETE
 
 
 def status_class(status: int) -> str:

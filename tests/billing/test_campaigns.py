@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.urls import reverse
 from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 from freezegun import freeze_time
@@ -41,12 +40,6 @@ THIRD_ID = id_number("750505500908")
 MORNING = "2026-07-01 08:00:00"  # 10:00 in South Africa
 NIGHT = "2026-07-01 19:30:00"  # 21:30
 
-
-@pytest.fixture(autouse=True)
-def urls_loaded():
-    """The URLconf (the pay links) loaded before time is frozen: the API's schemas cannot
-    be built from freezegun's datetime."""
-    reverse("home")
 
 
 def arrears(**buckets) -> dict:

@@ -5,7 +5,6 @@ and announcing a meeting through the service."""
 from datetime import datetime, time, timedelta
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -18,13 +17,6 @@ from imbizo.core.config_cache import config_cache
 from imbizo.core.permissions import system_actor
 from imbizo.geo.models import Ward
 from imbizo.web.session import SESSION_KEY
-
-
-@pytest.fixture(autouse=True)
-def urls_loaded():
-    """The URLconf loaded before any time is frozen: the API's schemas cannot be built
-    from freezegun's datetime."""
-    reverse("home")
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@ campaigns, preview and create one (bad settings are field errors that keep what 
 typed), start it and read what each bucket recovered; anyone else is refused."""
 
 import pytest
-from django.urls import reverse
 from freezegun import freeze_time
 
 from imbizo.accounts.models import Role
@@ -20,10 +19,6 @@ from tests.billing.conftest import HOLDER_ID, account, write_jsonl
 
 MORNING = "2026-07-01 08:00:00"
 
-
-@pytest.fixture(autouse=True)
-def urls_loaded():
-    reverse("home")  # before any frozen time: the API's schemas need the real datetime
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from django.db import connection, transaction
+from freezegun import freeze_time
 
 from imbizo.api.models import ApiKey
 from imbizo.cases.catalogue import routing_rule_create
@@ -75,6 +76,17 @@ def test_the_memo_is_trusted_within_the_interval_and_reloaded_after_a_change(
     Category.objects.filter(municipality=aaa, code="pothole").update(name="Pothole (road)")
     assert category_for_logging(aaa, "pothole").name == "Pothole"  # trusted
     settings.CONFIG_CHECK_SECONDS = 0
+    assert category_for_logging(aaa, "pothole").name == "Pothole (road)"
+
+
+def test_a_clock_that_ran_backwards_is_no_proof_of_freshness(municipalities, settings):
+    """freezegun's frozen monotonic clock is far ahead of the real one: a memo checked
+    while time was frozen must be checked again once it runs."""
+    aaa, _ = municipalities
+    settings.CONFIG_CHECK_SECONDS = 3600
+    with freeze_time("2030-01-01"):
+        assert category_for_logging(aaa, "pothole").name == "Pothole"
+    Category.objects.filter(municipality=aaa, code="pothole").update(name="Pothole (road)")
     assert category_for_logging(aaa, "pothole").name == "Pothole (road)"
 
 

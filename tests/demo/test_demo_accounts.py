@@ -45,20 +45,3 @@ def test_the_same_seed_and_day_give_the_same_accounts():
     periods = Counter(s["period"] for r in first for s in r["statements"])
     assert sorted(periods) == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05",
                                "2026-06"]
-
-
-def test_the_accounts_docs_demo_md_names_are_those_of_the_default_demo(db):
-    """docs/demo.md, "Accounts": the linked holders and the accounts in arrears to try."""
-    from decimal import Decimal
-
-    from imbizo.billing.identity import id_number_matches
-    from imbizo.demo.seed import demo_seed
-    demo_seed(cases=0)
-    linked = AccountLink.objects.select_related("account", "citizen").order_by("account")
-    assert [(x.account.account_number, x.citizen.phone) for x in linked] == [
-        ("5000000001", "+27608796060"), ("5000000002", "+27764281267"),
-        ("5000000003", "+27723483679")]
-    owing = UtilityAccount.objects.get(account_number="5000000015")
-    assert owing.holder_name == "Busisiwe Baloyi"
-    assert id_number_matches("4207278533085", owing.holder_id_hash)
-    assert (owing.balance, owing.arrears_120) == (Decimal("23817.15"), Decimal("13116.51"))

@@ -6,12 +6,11 @@ from django.test.utils import CaptureQueriesContext
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from imbizo.accounts.models import Citizen, Consent, Department, Membership, Role
+from imbizo.accounts.models import Department, Membership, Role
 from imbizo.audit.models import AuditEntry
 from imbizo.audit.services import audit_verify
 from imbizo.core.permissions import system_actor
 from imbizo.demo.geography import AUTHORITY_WARDS, generate_geography
-from imbizo.demo.seed import demo_seed
 from imbizo.demo.staff import DEMO_PASSWORD, DEPARTMENTS, STAFF
 from imbizo.geo.models import Municipality, Province, TraditionalAuthority, Ward
 from imbizo.geo.selectors import locate
@@ -93,17 +92,6 @@ def test_every_role_has_a_login_with_a_membership_in_its_scope(demo):
 def test_only_the_platform_administrator_is_a_superuser(demo):
     superusers = get_user_model().objects.filter(is_superuser=True)
     assert list(superusers.values_list("username", flat=True)) == ["demo-platform"]
-
-
-def test_residents_are_registered_with_their_consent(db):
-    report = demo_seed()
-    citizens = Citizen.objects.filter(municipality__code="DMO")
-    assert report.residents == citizens.count() == 200
-    assert not citizens.filter(ward=None).exists()
-    assert citizens.values("language").distinct().count() == 11
-    assert Consent.objects.filter(purpose="service", withdrawn=None).count() == 200
-    assert AuditEntry.objects.filter(action="citizen.register").count() == 200
-    assert AuditEntry.objects.filter(action="consent.give").count() == Consent.objects.count()
 
 
 def test_the_audit_chain_verifies(demo):

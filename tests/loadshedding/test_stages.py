@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 from freezegun import freeze_time
 
@@ -75,6 +76,10 @@ def test_bad_rows_are_each_reported_and_nothing_is_loaded(tmp_path, db):
         "moment",
     ]
     assert not StageChange.objects.exists()
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="4 problems; nothing was loaded"):
+        call_command("import_stages", str(path), stderr=err)
+    assert "history.csv line 6: stage 3 at 2024-01-03 10:00" in err.getvalue()
 
 
 def test_an_imported_history_gives_the_stage_of_each_moment(tmp_path, db):

@@ -3,7 +3,6 @@ residents in either ward with or without the consent to news messages, and runni
 broadcast's sending task as a worker would."""
 
 import pytest
-from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from imbizo.accounts.models import Consent, Role
@@ -29,12 +28,6 @@ def memo_forgotten():
     yield
     config_cache.clear()
 
-
-@pytest.fixture(autouse=True)
-def urls_loaded():
-    """The URLconf (the items' links) loaded before time is frozen: the API's schemas
-    cannot be built from freezegun's datetime."""
-    reverse("home")
 
 
 @pytest.fixture

@@ -100,3 +100,21 @@ def test_the_news_page_keeps_to_a_few_queries(client, news, make_resident,
     client.get("/news")  # the served municipalities memo, the session
     with django_assert_max_num_queries(8):
         assert client.get("/news").status_code == 200
+
+
+def test_the_home_page_shows_the_latest_news_and_links_every_community_page(client, news):
+    page = client.get("/", {"m": "AAA"}).content.decode()
+    assert "Budget meeting" in page and "Not yet" not in page
+    assert 'href="/news?m=AAA"' in page and "No news from your municipality yet." not in page
+    for link in ("/representatives", "/matters/new", "/loadshedding", "/facilities",
+                 "/meetings?m=AAA", "/directory?m=AAA", "/share?m=AAA"):
+        assert f'href="{link}"' in page
+    assert 'href="/#community-h"' in page and 'href="/news"' in page  # the top navigation
+
+
+def test_a_resident_home_page_shows_the_news_of_their_communities(client, news,
+                                                                  make_resident):
+    citizen = make_resident("0821000001", 1)
+    page = signed_in(client, citizen).get("/").content.decode()
+    assert "Budget meeting" in page and "Road closed" not in page and "Job fair" not in page
+    assert 'href="/news"' in page and 'href="/news?m=AAA"' not in page

@@ -3,7 +3,6 @@ billing import, a Revenue & Billing department for bill queries, and residents s
 on the site (imported by tests/web/test_account_*.py)."""
 
 import pytest
-from django.urls import get_resolver
 
 from imbizo.accounts.permissions import citizen_actor
 from imbizo.accounts.services import citizen_register, department_create
@@ -15,7 +14,7 @@ from imbizo.web.session import SESSION_KEY
 from tests.billing.conftest import HOLDER_ID, OTHER_ID, account, statement
 
 # The fixtures, for ``from .account_world import *`` in the tests that use them.
-__all__ = ["accounts", "holder", "signed_in", "urls_loaded"]
+__all__ = ["accounts", "holder", "signed_in"]
 
 
 def load(municipality, rows: list[dict]) -> None:
@@ -63,9 +62,3 @@ def holder(accounts, signed_in):
     link_by_id(citizen, accounts[0])
     return citizen
 
-
-@pytest.fixture
-def urls_loaded():
-    """The site's URLs imported before time is frozen: the API's schemas (pydantic) cannot
-    be built for freezegun's stand-in datetime."""
-    assert get_resolver().url_patterns

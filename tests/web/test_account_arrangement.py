@@ -25,8 +25,6 @@ from tests.billing.conftest import account
 from .account_world import *  # noqa: F403  (fixtures: accounts, holder, signed_in)
 from .account_world import link_by_id, load
 
-pytestmark = pytest.mark.usefixtures("urls_loaded")
-
 MORNING = "2026-07-01 08:00:00"  # 10:00 in South Africa
 PAGE = "/account/AAA/1001/arrangement"
 Status = Arrangement.Status

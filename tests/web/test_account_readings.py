@@ -18,8 +18,6 @@ from imbizo.billing.selectors import access_account
 
 from .account_world import *  # noqa: F403  (fixtures: accounts, holder, signed_in)
 
-pytestmark = pytest.mark.usefixtures("urls_loaded")
-
 TODAY = "2026-07-01 08:00:00"  # 10:00 in South Africa
 PAGE = "/account/AAA/1001/readings"
 Flag = MeterReading.Flag

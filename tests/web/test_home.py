@@ -1,5 +1,5 @@
 """The citizen site's home: the resident's municipality and ward, emergency numbers,
-report and track, a news slot, and the corner for staff and integrators."""
+report and track, the latest news, the community pages, and the corner for staff and integrators."""
 
 import pytest
 
@@ -22,7 +22,7 @@ def test_the_demo_municipality_is_shown_with_emergency_numbers_and_the_two_actio
     for number in ("10111", "10177", "112"):
         assert f'href="tel:{number}"' in text
     assert 'href="/report?m=DMO"' in text and 'href="/track"' in text
-    assert "No news from your municipality yet." in text
+    assert '<ul class="cases news">' in text and 'href="/news?m=DMO"' in text  # demo news
     for link in ("/console/", "/admin/", "/api/v1/docs"):
         assert f'href="{link}"' in text
 

@@ -1,8 +1,9 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from imbizo.core.errors import ImbizoError
+from imbizo.core.import_errors import import_refused
 from imbizo.core.permissions import system_actor
 from imbizo.loadshedding.importer import loadshedding_import
 
@@ -18,12 +19,7 @@ class Command(BaseCommand):
         try:
             report = loadshedding_import(actor=system_actor("cli"), directory=directory)
         except ImbizoError as exc:
-            problems = exc.extra.get("problems")
-            if problems:
-                for problem in problems:
-                    self.stderr.write(problem)
-                raise CommandError(f"{len(problems)} problems; nothing was loaded.") from None
-            raise CommandError(exc.message) from None
+            raise import_refused(self, exc) from None
         for note in report.notes:
             self.stdout.write(f"note: {note}")
         self.stdout.write(self.style.SUCCESS(

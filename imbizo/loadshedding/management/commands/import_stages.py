@@ -1,8 +1,9 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from imbizo.core.errors import ImbizoError
+from imbizo.core.import_errors import import_refused
 from imbizo.core.permissions import system_actor
 from imbizo.loadshedding.services import stages_import
 
@@ -18,12 +19,7 @@ class Command(BaseCommand):
         try:
             report = stages_import(actor=system_actor("cli"), path=file)
         except ImbizoError as exc:
-            problems = exc.extra.get("problems")
-            if problems:
-                for problem in problems:
-                    self.stderr.write(problem)
-                raise CommandError(f"{len(problems)} problems; nothing was loaded.") from None
-            raise CommandError(exc.message) from None
+            raise import_refused(self, exc) from None
         newest = f"; newest {report.newest:%Y-%m-%d %H:%M}" if report.newest else ""
         self.stdout.write(self.style.SUCCESS(
             f"Stage changes: {report.created} created, {report.updated} updated, "

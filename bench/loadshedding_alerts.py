@@ -1,0 +1,187 @@
+"""Load-shedding alerts: a national stage change told to 1,000,000 residents who follow an
+area, every alert queued (in the outbox) on PostgreSQL.
+
+    .venv/bin/python bench/loadshedding_alerts.py                              # the goal
+    .venv/bin/python bench/loadshedding_alerts.py --residents 20000 --no-doc   # a check
+
+Goal: every alert of a national stage change to 1,000,000 followers queued in at most 60 s.
+
+- A fresh PostgreSQL database (imbizo_bench_alerts on 127.0.0.1:5432, dropped and
+  recreated), migrated, with the demo municipality DMO and its four load-shedding areas
+  (national stage 2 set, before anyone follows).
+- --residents fictional residents written in SQL (not timed): a number each, a language of
+  four, a third preferring WhatsApp, the rest SMS (the development provider carries both),
+  each with the consent to news and alerts and following one of the four areas; ANALYZE.
+- Timed, in this process: staff set national stage 4 (``stage_set``; its event relayed
+  after the commit opens the fan-out's runs), then the runs' ``alerts_send`` tasks, run
+  here one after another as one worker would, until every run is finished. The quiet hours
+  are set aside (a run at night would wait for 07:00). The chains' slot tasks are not run.
+  Wall time, this process's CPU and its PostgreSQL backend's, the statements.
+
+Prints a table and rewrites its section of docs/performance.md (--no-doc to skip).
+"""
+
+import argparse
+import datetime as dt
+import time
+from pathlib import Path
+
+from _common import cpu_between, cpu_seconds, say, verdict
+from _harness import (
+    begin_run,
+    django_env,
+    django_setup,
+    load_average,
+    machine,
+    measured_on,
+    versions,
+    write_doc,
+)
+from _postgres import problems as postgres_problems
+from _postgres import recreate_database
+
+WORK = Path("/tmp/imbizo-bench-alerts")
+PG_DB = "imbizo_bench_alerts"
+START, END = "<!-- loadshedding-alerts:start -->", "<!-- loadshedding-alerts:end -->"
+GOAL_S, GOAL_RESIDENTS = 60.0, 1_000_000
+LANGUAGES = ("en", "zu", "xh", "af")
+
+
+def followers_create(count: int) -> None:
+    """``count`` residents, agreed to alerts, each following one of the demo's areas."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO accounts_citizen (uuid, created, updated, phone, name, id_number, "
+            "email, language, preferred_channel) "
+            "SELECT gen_random_uuid(), now(), now(), '+2783' || lpad(i::text, 7, '0'), "
+            "'', '', '', (%s::text[])[1 + i %% 4], "
+            "CASE WHEN i %% 3 = 0 THEN 'whatsapp' ELSE 'sms' END "
+            "FROM generate_series(1, %s) AS i", [list(LANGUAGES), count])
+        cursor.execute(
+            "INSERT INTO accounts_consent (uuid, created, updated, citizen_id, purpose, "
+            "channel, given) SELECT gen_random_uuid(), now(), now(), id, 'broadcasts', "
+            "'ussd', now() FROM accounts_citizen")
+        cursor.execute(
+            "INSERT INTO loadshedding_subscription (citizen_id, area_id, created) "
+            "SELECT c.id, a.id, now() FROM accounts_citizen c JOIN loadshedding_area a "
+            "ON a.key = 'demo-area-' || (1 + c.id % 4)")
+        cursor.execute("ANALYZE")
+
+
+def stage_change(residents: int) -> dict:
+    from django.db import connection
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from imbizo.core.permissions import system_actor
+    from imbizo.loadshedding.models import AlertRun
+    from imbizo.loadshedding.services import stage_set
+    from imbizo.messaging.models import OutboundMessage
+    from imbizo.notifications import loadshedding as stage_alerts
+    from imbizo.notifications.loadshedding_fanout import alerts_send
+
+    stage_alerts.quiet_until = lambda now: None  # a night run is not held until 07:00
+    statements = []
+
+    def count(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    cpu_before, pg_before = time.process_time(), cpu_seconds([backend])
+    started = time.perf_counter()
+    tasks = 0
+    with connection.execute_wrapper(count):
+        change = stage_set(actor=system_actor("cli"), stage=4)
+        announced = time.perf_counter()
+        while True:
+            row = DBTaskResult.objects.filter(status=TaskResultStatus.READY,
+                                              task_path__endswith="alerts_send") \
+                .order_by("enqueued_at").first()
+            if row is None:
+                break
+            DBTaskResult.objects.filter(pk=row.pk).update(status=TaskResultStatus.SUCCESSFUL)
+            alerts_send.call(*row.args_kwargs["args"])
+            tasks += 1
+    seconds = time.perf_counter() - started
+    pg_cpu = cpu_between(pg_before, cpu_seconds([backend]))
+    runs = AlertRun.objects.filter(change=change)
+    queued = OutboundMessage.objects.filter(
+        dedupe_key__startswith=f"ls-stage:{change.pk}:").count()
+    return {"residents": residents, "queued": sum(r.queued for r in runs),
+            "in_outbox": queued, "skipped": sum(r.skipped for r in runs),
+            "runs": runs.count(), "seconds": seconds, "announce_s": announced - started,
+            "tasks": tasks, "statements": len(statements),
+            "cpu_s": time.process_time() - cpu_before, "postgres_cpu_s": pg_cpu}
+
+
+def render(r: dict, args) -> str:
+    b, v = r["alerts"], r["versions"]
+    per_second = b["queued"] / b["seconds"] if b["seconds"] else 0
+    full = args.residents == GOAL_RESIDENTS
+    lines = [
+        START, "## Load-shedding alerts (`bench/loadshedding_alerts.py`)", "",
+        f"Measured {r['date']} with `.venv/bin/python bench/loadshedding_alerts.py"
+        f"{'' if full else f' --residents {args.residents}'}` {measured_on(r)}. Python "
+        f"{v['python']}, Django {v['django']}, psycopg {v['psycopg']}, PostgreSQL "
+        f"{v['postgresql']}.", ""]
+    if r["busy"] > 0.2:
+        lines += ["**Taken on a busy machine**: times are high and noisy.", ""]
+    if not full:
+        lines += [f"**A smaller run than the goal's** ({args.residents:,} residents).", ""]
+    lines += [
+        "| residents | queued | skipped | runs | tasks | wall s | statements | Python CPU s "
+        "| PostgreSQL CPU s | alerts/s |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {b['residents']:,} | {b['queued']:,} | {b['skipped']:,} | {b['runs']} "
+        f"| {b['tasks']} | {b['seconds']:.1f} | {b['statements']:,} | {b['cpu_s']:.1f} "
+        f"| {b['postgres_cpu_s']:.1f} | {per_second:,.0f} |", "",
+        f"Goal: a national stage change told to 1,000,000 followers in at most "
+        f"{GOAL_S:.0f} s: " + (f"{verdict(b['seconds'] <= GOAL_S)}." if full
+                               else "not settled by a smaller run."), END, ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--residents", type=int, default=GOAL_RESIDENTS)
+    parser.add_argument("--no-doc", action="store_true", help="leave docs/performance.md")
+    args = parser.parse_args()
+    busy = begin_run(postgres_problems(), WORK)
+    if busy is None:
+        raise SystemExit(1)
+    begun, found = time.monotonic(), {"machine": machine(), "busy": busy}
+    postgresql = recreate_database(PG_DB)
+    django_setup(django_env(f"postgres://postgres@127.0.0.1:5432/{PG_DB}", WORK))
+    from django.core.management import call_command
+
+    from imbizo.core.permissions import system_actor
+    from imbizo.demo import loadshedding as demo_loadshedding
+    from imbizo.demo.seed import demo_seed
+    from imbizo.geo.models import Municipality
+
+    say("migrating and loading the demo municipality and its areas ...")
+    call_command("migrate", verbosity=0)
+    demo_seed(residents=0, cases=0)
+    demo_loadshedding.seed(actor=system_actor("cli"), seed=0, data=WORK / "no-real-data",
+                           municipality=Municipality.objects.defer("boundary").get(code="DMO"))
+    say(f"creating {args.residents:,} residents following an area ...")
+    followers_create(args.residents)
+    say("national stage 4 ...")
+    found["alerts"] = result = stage_change(args.residents)
+    found |= {"versions": versions(postgresql=postgresql), "load_end": load_average(),
+              "date": dt.date.today().isoformat(), "runtime": time.monotonic() - begun}
+    say(f"{result['queued']:,} queued ({result['in_outbox']:,} in the outbox), "
+        f"{result['skipped']:,} skipped, in {result['seconds']:.2f} s ({result['runs']} "
+        f"run(s), {result['tasks']} task(s), {result['statements']:,} statements; CPU: "
+        f"Python {result['cpu_s']:.1f} s, PostgreSQL {result['postgres_cpu_s']:.1f} s)")
+    if not args.no_doc:
+        write_doc(render(found, args), START, END)
+
+
+if __name__ == "__main__":
+    main()
