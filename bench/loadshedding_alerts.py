@@ -9,9 +9,10 @@ Goal: every alert of a national stage change to 1,000,000 followers queued in at
 - A fresh PostgreSQL database (imbizo_bench_alerts on 127.0.0.1:5432, dropped and
   recreated), migrated, with the demo municipality DMO and its four load-shedding areas
   (national stage 2 set, before anyone follows).
-- --residents fictional residents written in SQL (not timed): a number each, a language of
-  four, a third preferring WhatsApp, the rest SMS (the development provider carries both),
-  each with the consent to news and alerts and following one of the four areas; ANALYZE.
+- --residents fictional residents of ward 1 written in SQL (not timed, bench/_residents.py):
+  a number each, a language of four, a third preferring WhatsApp, the rest SMS (the
+  development provider carries both), each with the consent to news and alerts and
+  following one of the four areas; ANALYZE.
 - Timed, in this process: staff set national stage 4 (``stage_set``; its event relayed
   after the commit opens the fan-out's runs), then the runs' ``alerts_send`` tasks, run
   here one after another as one worker would, until every run is finished. The quiet hours
@@ -28,41 +29,24 @@ from pathlib import Path
 
 from _common import cpu_between, cpu_seconds, say, verdict
 from _harness import (
-    begin_run,
-    django_env,
-    django_setup,
     load_average,
-    machine,
     measured_on,
     versions,
     write_doc,
 )
-from _postgres import problems as postgres_problems
-from _postgres import recreate_database
+from _residents import demo_ward_ready
 
 WORK = Path("/tmp/imbizo-bench-alerts")
 PG_DB = "imbizo_bench_alerts"
 START, END = "<!-- loadshedding-alerts:start -->", "<!-- loadshedding-alerts:end -->"
 GOAL_S, GOAL_RESIDENTS = 60.0, 1_000_000
-LANGUAGES = ("en", "zu", "xh", "af")
 
 
-def followers_create(count: int) -> None:
-    """``count`` residents, agreed to alerts, each following one of the demo's areas."""
+def areas_followed() -> None:
+    """Every resident follows one of the demo's four areas."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO accounts_citizen (uuid, created, updated, phone, name, id_number, "
-            "email, language, preferred_channel) "
-            "SELECT gen_random_uuid(), now(), now(), '+2783' || lpad(i::text, 7, '0'), "
-            "'', '', '', (%s::text[])[1 + i %% 4], "
-            "CASE WHEN i %% 3 = 0 THEN 'whatsapp' ELSE 'sms' END "
-            "FROM generate_series(1, %s) AS i", [list(LANGUAGES), count])
-        cursor.execute(
-            "INSERT INTO accounts_consent (uuid, created, updated, citizen_id, purpose, "
-            "channel, given) SELECT gen_random_uuid(), now(), now(), id, 'broadcasts', "
-            "'ussd', now() FROM accounts_citizen")
         cursor.execute(
             "INSERT INTO loadshedding_subscription (citizen_id, area_id, created) "
             "SELECT c.id, a.id, now() FROM accounts_citizen c JOIN loadshedding_area a "
@@ -151,30 +135,23 @@ def main() -> None:
     parser.add_argument("--residents", type=int, default=GOAL_RESIDENTS)
     parser.add_argument("--no-doc", action="store_true", help="leave docs/performance.md")
     args = parser.parse_args()
-    busy = begin_run(postgres_problems(), WORK)
-    if busy is None:
+    ready = demo_ward_ready(work=WORK, database=PG_DB, ward_number=1,
+                            residents=args.residents, phone_prefix="+2783")
+    if ready is None:
         raise SystemExit(1)
-    begun, found = time.monotonic(), {"machine": machine(), "busy": busy}
-    postgresql = recreate_database(PG_DB)
-    django_setup(django_env(f"postgres://postgres@127.0.0.1:5432/{PG_DB}", WORK))
-    from django.core.management import call_command
-
+    found, postgresql, _ward = ready
     from imbizo.core.permissions import system_actor
     from imbizo.demo import loadshedding as demo_loadshedding
-    from imbizo.demo.seed import demo_seed
     from imbizo.geo.models import Municipality
 
-    say("migrating and loading the demo municipality and its areas ...")
-    call_command("migrate", verbosity=0)
-    demo_seed(residents=0, cases=0)
+    say("the demo's load-shedding areas, each resident following one ...")
     demo_loadshedding.seed(actor=system_actor("cli"), seed=0, data=WORK / "no-real-data",
                            municipality=Municipality.objects.defer("boundary").get(code="DMO"))
-    say(f"creating {args.residents:,} residents following an area ...")
-    followers_create(args.residents)
+    areas_followed()
     say("national stage 4 ...")
     found["alerts"] = result = stage_change(args.residents)
     found |= {"versions": versions(postgresql=postgresql), "load_end": load_average(),
-              "date": dt.date.today().isoformat(), "runtime": time.monotonic() - begun}
+              "date": dt.date.today().isoformat(), "runtime": time.monotonic() - found.pop("begun")}
     say(f"{result['queued']:,} queued ({result['in_outbox']:,} in the outbox), "
         f"{result['skipped']:,} skipped, in {result['seconds']:.2f} s ({result['runs']} "
         f"run(s), {result['tasks']} task(s), {result['statements']:,} statements; CPU: "
