@@ -7,10 +7,12 @@ import signal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import translation
 
 from imbizo.accounts.models import Department
 from imbizo.accounts.permissions import citizen_actor, staff_actor
@@ -86,6 +88,14 @@ def urls_loaded():
     """The URLconf loaded before any test freezes time: the API's schemas (pydantic)
     cannot be built from freezegun's stand-in datetime."""
     reverse("home")
+
+
+@pytest.fixture(autouse=True)
+def language_reset():
+    """A page asked for in another language leaves it active in the thread (Django's
+    LocaleMiddleware does not put it back); the next test starts in English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

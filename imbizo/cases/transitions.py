@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from imbizo.accounts.models import Citizen, Consent
 from imbizo.accounts.phone import normalise_phone
@@ -127,8 +128,11 @@ def case_move(actor: Actor, case: Case, to: str, *, text: str = "", fields: tupl
 
 
 def author_name(actor: Actor) -> str:
+    """Who wrote an update, as stored: a person's name, or "Resident" or "Imbizo" in the
+    source language, which each page translates for its reader ({% translate u.author %}):
+    a resident's isiZulu session must not write isiZulu into what staff read."""
     if actor.kind == "staff":
         return actor.user.get_full_name() or actor.user.get_username()
     if actor.kind == "integrator":
         return actor.api_key.name
-    return _("Resident") if actor.kind == "citizen" else _("Imbizo")
+    return gettext_noop("Resident") if actor.kind == "citizen" else gettext_noop("Imbizo")

@@ -105,10 +105,11 @@ def _perform(actor, matter: Matter, step: str, data: dict) -> str:
     """Call the step's service; the message to show when it is done."""
     if step == "acknowledge":
         matter_acknowledge(actor=actor, matter=matter)
-        return _("Acknowledged: the resident is told.")
+        return _("Acknowledged: the resident is told (after 07:00 if it is night).")
     if step == "answer":
         matter_answer(actor=actor, matter=matter, text=data["text"])
-        return _("Answer sent to the resident.")
+        return _("Answer saved: the resident is told on their channel (after 07:00 if it "
+                 "is night).")
     if step == "refer":
         referred = matter_refer(actor=actor, matter=matter, category=data["category"],
                                 note=data["note"])

@@ -11,8 +11,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from imbizo.audit.services import audit_record
 from imbizo.cases.calendar import WorkingHours
@@ -64,7 +63,8 @@ def matter_ack_overdue_mark(*, matter_id: int, due: datetime) -> str:
     matter.save(update_fields=["ack_overdue", "updated"])
     days = settings.MATTERS_ACK_WORKING_DAYS
     update = MatterUpdate.objects.create(
-        matter=matter, kind=MatterUpdate.Kind.OVERDUE, actor="system", author=_("Imbizo"),
+        matter=matter, kind=MatterUpdate.Kind.OVERDUE, actor="system",
+        author=gettext_noop("Imbizo"),
         text=ngettext("Not acknowledged within %(days)s working day.",
                       "Not acknowledged within %(days)s working days.", days) % {"days": days})
     emit("matter_ack_overdue", municipality_id=matter.municipality_id, matter_id=matter.pk,

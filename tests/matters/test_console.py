@@ -2,13 +2,18 @@
 refer (a case) and close from the matter's page; managers read only; no one else's."""
 
 import pytest
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from imbizo.cases.models import Case
 from imbizo.matters.lifecycle import matter_acknowledge
 from imbizo.matters.models import Matter
+from imbizo.matters.services import matter_raise
 from imbizo.matters.tasks import matter_ack_check
+from imbizo.web.session import SESSION_KEY
 
 
 @pytest.fixture
@@ -108,3 +113,23 @@ def test_an_acknowledged_matter_offers_no_acknowledgement(console, staff, raise_
     matter = matter_acknowledge(actor=staff["councillor"], matter=raise_matter())
     page = console(staff["councillor"]).get(f"/console/matters/{matter.reference}")
     assert "/acknowledge" not in page.content.decode() and "/answer" in page.content.decode()
+
+
+def test_who_raised_it_is_stored_in_the_source_language_and_shown_in_the_readers(
+        console, staff, people, wards, client):
+    """A resident raising a matter in isiZulu must not write isiZulu into the history the
+    councillor reads; each reader sees "Resident" in their own language."""
+    with override("zu"):
+        matter = matter_raise(actor=people["nomsa"], kind="issue", ward=wards["1"],
+                              text="Amanzi awekho emgwaqweni omkhulu.")
+    assert matter.updates.get().author == "Resident"
+    page = console(staff["councillor"]).get(f"/console/matters/{matter.reference}")
+    assert "Received</strong> · Resident" in page.content.decode()
+    session = client.session
+    session[SESSION_KEY] = people["nomsa"].citizen.pk
+    session.save()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zu"
+    own = client.get(f"/matters/{matter.reference}").content.decode()
+    with override("zu"):
+        word = _("Resident")
+    assert word != "Resident" and f'<span class="by">({word})</span>' in own
