@@ -87,6 +87,7 @@ def test_a_resident_who_opted_out_of_every_channel_is_not_messaged(announce, reg
 def test_the_announcement_is_sent_in_batches_and_a_copy_of_a_task_sends_nothing(
         announce, register, monkeypatch):
     monkeypatch.setattr("imbizo.community.notices.BATCH_SIZE", 2)
+    monkeypatch.setattr(sending, "SLICE_SECONDS", 0.0)  # a task a batch
     for _n in range(5):
         register(1)
     meeting = announce()
@@ -98,6 +99,18 @@ def test_the_announcement_is_sent_in_batches_and_a_copy_of_a_task_sends_nothing(
     assert len(set(OutboundMessage.objects.values_list("dedupe_key", flat=True))) == 5
     first.refresh_from_db()
     assert first.queued == 5 and first.finished is not None
+
+
+@freeze_time(MORNING)
+def test_one_task_works_batch_after_batch_within_its_time(announce, register, monkeypatch):
+    monkeypatch.setattr("imbizo.community.notices.BATCH_SIZE", 2)
+    for _n in range(5):
+        register(1)
+    first = notice(announce())
+    assert sending.meeting_notice_send.call(first.pk, 0) == 5
+    first.refresh_from_db()
+    assert first.finished is not None and not DBTaskResult.objects.filter(
+        task_path="imbizo.notifications.community.meeting_notice_send").exists()
 
 
 @freeze_time(NIGHT)
