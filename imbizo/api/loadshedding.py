@@ -274,12 +274,14 @@ class ResidentSessionAuth(SessionAuth):
     CSRF-checked on writes. Anyone else is a 401 saying how to sign in."""
 
     def __call__(self, request):
-        try:
-            found = super().__call__(request)
-        except HttpError:
-            raise ImbizoError("csrf_failed", _("A signed-in session must send its CSRF token "
-                                               "(the X-CSRFToken header) with a write."),
-                              status=403) from None
+        found = None
+        if request.session.get(RESIDENT_SESSION_KEY):  # no session: a 401, not a CSRF 403
+            try:
+                found = super().__call__(request)
+            except HttpError:
+                raise ImbizoError("csrf_failed", _("A signed-in session must send its CSRF "
+                                                   "token (the X-CSRFToken header) with a "
+                                                   "write."), status=403) from None
         if found is None:
             raise AuthenticationError(message=_("Sign in on the site as a resident (a PIN "
                                                 "sent to your phone) to follow areas."))

@@ -64,6 +64,8 @@ def test_on_the_api_a_write_without_the_csrf_token_is_refused(areas):
     refused = careful.put(SUBSCRIPTION.format(key="test-area-1"))
     assert refused.status_code == 403 and refused.json()["type"].endswith("csrf_failed")
     assert not Subscription.objects.exists()
+    stranger = Client(enforce_csrf_checks=True).put(SUBSCRIPTION.format(key="test-area-1"))
+    assert stranger.status_code == 401  # not signed in: told to sign in, not of CSRF
 
 
 def test_on_the_site_alert_me_works_without_javascript_and_keeps_you_on_the_page(signed_in):
