@@ -2,6 +2,8 @@
 
 STOP and its equivalents opt a number out of SMS (the law and the networks' codes of
 conduct require it on any bulk or service SMS); START brings it back. MENU starts over.
+STOP LS (any of the STOP words, then LS) stops the load-shedding alerts alone, on any
+channel that has words.
 Matched on the whole message, any case, surrounding spaces and punctuation ignored.
 """
 
@@ -13,6 +15,7 @@ STOP = frozenset({"STOP", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "STO
 # en: START, SUBSCRIBE, UNSTOP; af: BEGIN; zu/xh/st: QALA ("begin"); tn: SIMOLOLA ("begin").
 START = frozenset({"START", "SUBSCRIBE", "UNSTOP", "BEGIN", "QALA", "SIMOLOLA"})
 # en: MENU, HI, HELLO; af: HALLO; zu/xh: SAWUBONA, MOLWENI; st/tn: DUMELA.
+ALERTS = "LS"  # after a STOP word: the load-shedding alerts
 MENU = frozenset({"MENU", "HI", "HELLO", "HALLO", "SAWUBONA", "MOLO", "MOLWENI", "DUMELA"})
 
 
@@ -26,8 +29,10 @@ def leaves_person(text: str) -> bool:
 
 
 def keyword(text: str) -> str:
-    """"stop", "start", "menu" or ""."""
+    """"stop", "stop_alerts", "start", "menu" or ""."""
     word = _word(text)
+    if word.endswith(ALERTS) and word[:-len(ALERTS)] in STOP:
+        return "stop_alerts"
     if word in STOP:
         return "stop"
     if word in START:

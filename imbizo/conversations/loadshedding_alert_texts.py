@@ -11,5 +11,7 @@ ALERT_TEXTS = {
     "loadshedding_alert_on": _("You will get alerts for %(loadshedding_area_name)s before "
                                "each outage and when the stage changes."),
     "loadshedding_alert_off": _("No more alerts for %(loadshedding_area_name)s."),
+    "loadshedding_alerts_all_off": _("You will get no more load-shedding alerts. Follow an "
+                                     "area again from the Load-shedding menu."),
 }
 TEXTS.update(ALERT_TEXTS)

@@ -19,7 +19,7 @@ from imbizo.geo.selectors import municipalities_served
 from imbizo.loadshedding.cycle import local_midnight
 from imbizo.loadshedding.finding import AreaHit, areas_at_point, areas_in_municipality, areas_search
 from imbizo.loadshedding.selectors import area_get, schedule_between
-from imbizo.loadshedding.subscription_selectors import subscribed
+from imbizo.loadshedding.subscription_selectors import subscribed, subscriptions_for
 from imbizo.loadshedding.subscriptions import loadshedding_subscribe, loadshedding_unsubscribe
 
 from .loadshedding_alert_texts import ALERT_TEXTS
@@ -204,3 +204,13 @@ def loadshedding_alert(turn: Turn):
     citizen = turn.resident()
     loadshedding_subscribe(actor=turn.actor(), citizen=citizen, key=key)
     return "following", values
+
+
+def loadshedding_alerts_stop(turn: Turn) -> str:
+    """STOP LS, sent at any time on a channel that has words (keywords.py): the resident
+    follows no area any more; what to tell them."""
+    if turn.citizen is not None:
+        for followed in subscriptions_for(turn.citizen):
+            loadshedding_unsubscribe(actor=turn.actor(), citizen=turn.citizen,
+                                     key=followed.key)
+    return str(ALERT_TEXTS["loadshedding_alerts_all_off"])

@@ -36,6 +36,7 @@ from imbizo.messaging.services import message_queue
 from .engine import Event, engine_answer, engine_begin, engine_show
 from .handover import handover_inbound
 from .keywords import keyword
+from .loadshedding_flow import loadshedding_alerts_stop
 from .models import ConversationSession
 from .sessions import (
     session_current,
@@ -225,6 +226,8 @@ def _screens(turn: Turn, incoming: Incoming, photo_error: str) -> list[tuple[Scr
                     (engine_begin(turn), "reply:")]
         if incoming.channel == "sms" and _opted_out(incoming.sender):
             return []  # they said STOP: nothing until START
+        if word == "stop_alerts":
+            return [(Screen(loadshedding_alerts_stop(turn), expects="none"), "reply:")]
         kept = handover_inbound(session=session, kind=incoming.kind, text=incoming.text,
                                 latitude=incoming.latitude, longitude=incoming.longitude)
         if kept is not None:  # a person has, or will have, the conversation

@@ -30,7 +30,7 @@ NONE = _("none")
 SLOT_TODAY = _("Imbizo: load-shedding in %(area)s today %(start)s-%(end)s (stage %(stage)s).")
 SLOT_TOMORROW = _("Imbizo: load-shedding in %(area)s tomorrow %(start)s-%(end)s "
                   "(stage %(stage)s).")
-STOP_HINT = _("Stop alerts: Load-shedding menu.")
+STOP_HINT = _("Stop alerts: reply STOP LS.")
 
 
 def _short(name: str) -> str:

@@ -4,10 +4,14 @@ number new to Imbizo), and the times then offer "Stop alerts"; every screen fits
 
 from freezegun import freeze_time
 
+from imbizo.accounts.models import ChannelAddress
+from imbizo.accounts.permissions import citizen_actor
+from imbizo.conversations.keywords import keyword
 from imbizo.loadshedding.models import Subscription
+from imbizo.loadshedding.subscriptions import loadshedding_subscribe
 from imbizo.messaging.plugins import plugin_for
 from imbizo.messaging.screens import numbered_text
-from tests.conversations.conftest import Dialler, choice_key
+from tests.conversations.conftest import Chat, Dialler, choice_key
 
 from .conftest import at
 from .test_flows import TUESDAY, load_shedding, resident, stage_three  # noqa: F401  (fixtures)
@@ -34,3 +38,25 @@ def test_on_ussd_alert_me_follows_the_area_and_stop_alerts_stops(resident, stage
         assert stopped.end and stopped.text == "No more alerts for Test Area 1."
     assert not Subscription.objects.exists()
     assert all(len(numbered_text(s)) <= 182 for s in phone.screens + again.screens)
+
+
+def test_stop_ls_on_sms_or_whatsapp_stops_every_alert_and_nothing_else(resident, areas):  # noqa: F811
+    for key in ("test-area-1", "test-area-2"):
+        loadshedding_subscribe(actor=citizen_actor(resident, channel="sms"), citizen=resident,
+                               key=key)
+    replies = Chat("sms/africastalking", resident.phone).send("stop ls")
+    assert [r.body for r in replies] == [
+        "You will get no more load-shedding alerts. Follow an area again from the "
+        "Load-shedding menu."]
+    assert not Subscription.objects.exists()
+    assert not ChannelAddress.objects.filter(opted_out__isnull=False).exists()  # SMS still on
+    loadshedding_subscribe(actor=citizen_actor(resident, channel="whatsapp"),
+                           citizen=resident, key="test-area-1")
+    Chat("whatsapp", resident.phone).send("Yeka LS")
+    assert not Subscription.objects.exists()
+
+
+def test_stop_ls_is_a_keyword_in_every_language():
+    assert {keyword(w) for w in ("STOP LS", "stop-ls", "Yeka LS", "emisa ls", "STOPLS")} == \
+        {"stop_alerts"}
+    assert keyword("STOP") == "stop" and keyword("LS") == "" and keyword("STOP ALL") == "stop"

@@ -19,7 +19,7 @@ from imbizo.notifications.loadshedding_slots import alert_time, slot_alerts
 from .alerts import alerts, follow, pending, resident, run_due
 from .conftest import at
 
-HINT = "Stop alerts: Load-shedding menu."
+HINT = "Stop alerts: reply STOP LS."
 
 
 @pytest.fixture
