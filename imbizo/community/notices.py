@@ -94,16 +94,21 @@ def notice_batch(notice: MeetingNotice, size: int | None = None) -> Batch:
 
 
 def _residents(notice: MeetingNotice, size: int) -> Batch:
-    meeting = notice.meeting
+    """The next residents of the meeting's wards (or municipality) who agreed to news.
+    The cursor is said to the consents' subquery too: PostgreSQL may join the consents in
+    resident order, and without it reads every consent before the batch's first resident,
+    batch after batch (news/targets.py found the same)."""
+    meeting, after = notice.meeting, notice.cursor
     consenting = Consent.objects.filter(citizen=OuterRef("pk"), withdrawn__isnull=True,
-                                        purpose=Consent.Purpose.BROADCASTS)
+                                        purpose=Consent.Purpose.BROADCASTS,
+                                        citizen_id__gt=after)
     found = Citizen.objects.filter(municipality_id=meeting.municipality_id,
-                                   erased__isnull=True, pk__gt=notice.cursor)
+                                   erased__isnull=True, pk__gt=after)
     if not meeting.whole_municipality:
-        found = found.filter(ward_id__in=MeetingWard.objects.filter(meeting=meeting)
-                             .values("ward_id"))
+        found = found.filter(ward_id__in=list(MeetingWard.objects.filter(meeting=meeting)
+                                              .values_list("ward_id", flat=True)))
     citizens = list(found.filter(Exists(consenting)).order_by("pk").only(*CITIZEN_FIELDS)[:size])
-    return Batch(citizens, citizens[-1].pk if citizens else notice.cursor, len(citizens) < size)
+    return Batch(citizens, citizens[-1].pk if citizens else after, len(citizens) < size)
 
 
 def notice_record(*, notice: MeetingNotice, batch: Batch, queued: int) -> None:
