@@ -4,7 +4,7 @@ in one statement a batch (``fanout.messages_insert``) with one send task for the
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -18,6 +18,7 @@ from imbizo.geo.models import Municipality
 from .fanout import Row, messages_insert
 from .models import Channel
 from .providers import Provider, provider_for
+from .reach import AddressBook
 from .services import BATCH_SIZE, _address
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,27 @@ class Draft:
     citizen_id: int | None = None
     language: str = "en"
     template: dict | None = None
+
+
+def first_channel_drafts(residents: Iterable, book: AddressBook,
+                         text: Callable[[object, str], tuple[str, dict | None]],
+                         key_prefix: str) -> tuple[list[Draft], int]:
+    """Each resident's message on the first channel that reaches them (``book``), its text
+    and template from ``text(resident, channel)``, its dedupe key ``key_prefix`` and the
+    resident's id; and how many residents no channel reaches (opted out everywhere, or no
+    address a provider takes). Python only, no database."""
+    drafts, skipped = [], 0
+    for resident in residents:
+        reaches = book.reaches(resident)
+        if not reaches:
+            skipped += 1
+            continue
+        channel, to = reaches[0]
+        body, template = text(resident, channel)
+        drafts.append(Draft(to=to, channel=channel, body=body,
+                            dedupe_key=f"{key_prefix}{resident.pk}", citizen_id=resident.pk,
+                            language=resident.language, template=template))
+    return drafts, skipped
 
 
 def _draft_valid(draft: Draft, providers: dict[str, Provider]) -> bool:

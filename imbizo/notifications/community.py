@@ -40,7 +40,7 @@ from imbizo.community.notices import (
 )
 from imbizo.core.events import subscribe
 from imbizo.core.outbox import enqueue_with_change
-from imbizo.messaging.queue_many import Draft, messages_queue_many
+from imbizo.messaging.queue_many import first_channel_drafts, messages_queue_many
 from imbizo.messaging.reach import address_book
 
 from .billing import quiet_until
@@ -88,8 +88,10 @@ class Texts:
         return self.done[language]
 
 
-def message_key(notice: MeetingNotice, citizen_id: int) -> str:
-    return f"community:meeting:{notice.meeting.uuid}:{notice.kind}:{citizen_id}"
+def key_prefix(notice: MeetingNotice) -> str:
+    """What every message of a notice's dedupe key starts with (then the resident's id)."""
+    return f"community:meeting:{notice.meeting.uuid}:{notice.kind}:"
+
 
 
 def _send_batch(notice: MeetingNotice) -> tuple[int, bool]:
@@ -98,21 +100,16 @@ def _send_batch(notice: MeetingNotice) -> tuple[int, bool]:
         notice_record(notice=notice, batch=Batch([], notice.cursor, True), queued=0)
         return 0, True
     batch = notice_batch(notice)
-    book = address_book(batch.citizens)
     render = Texts(notice)
     name = settings.WHATSAPP_TEMPLATES.get("community_update")
-    drafts = []
-    for citizen in batch.citizens:
-        reaches = book.reaches(citizen)
-        if not reaches:
-            continue
-        channel, to = reaches[0]
+
+    def text(citizen, _channel: str) -> tuple[str, dict | None]:
         body = render(citizen.language)
-        template = {"name": name, "language": citizen.language, "params": [body]} \
+        return body, {"name": name, "language": citizen.language, "params": [body]} \
             if name else None
-        drafts.append(Draft(to=to, channel=channel, body=body, citizen_id=citizen.pk,
-                            dedupe_key=message_key(notice, citizen.pk),
-                            language=citizen.language, template=template))
+
+    drafts, _unreached = first_channel_drafts(batch.citizens, address_book(batch.citizens),
+                                              text, key_prefix(notice))
     queued = messages_queue_many(drafts=drafts, purpose=PURPOSES[notice.kind],
                                  municipality=notice.meeting.municipality) if drafts else 0
     notice_record(notice=notice, batch=batch, queued=queued)

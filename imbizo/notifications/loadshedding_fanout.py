@@ -26,30 +26,15 @@ from imbizo.loadshedding.alert_plans import (
     alert_run_record,
 )
 from imbizo.loadshedding.models import AlertRun, StageChange, Subscription
-from imbizo.loadshedding.subscription_selectors import Batch, alert_batch
-from imbizo.messaging.queue_many import Draft, messages_queue_many
-from imbizo.messaging.reach import AddressBook, address_book
+from imbizo.loadshedding.subscription_selectors import alert_batch
+from imbizo.messaging.queue_many import first_channel_drafts, messages_queue_many
+from imbizo.messaging.reach import address_book
 
 from .loadshedding_texts import SlotTexts, StageTexts
 
 SLICE_SECONDS = 15.0  # a task's share, well within TASK_LEASE_SECONDS (40)
 SHARDS = 4  # a big fan-out in this many runs, which several workers take at once
 SHARD_MIN = 20_000  # residents' ids a fan-out spans before it is split
-
-
-def _draft(batch: Batch, book: AddressBook, texts, prefix: str) -> tuple[list[Draft], int]:
-    drafts, skipped = [], 0
-    for resident in batch.residents:
-        reaches = book.reaches(resident)
-        if not reaches:  # opted out everywhere, or no address a provider takes
-            skipped += 1
-            continue
-        channel, to = reaches[0]
-        body, template = texts(resident.language, resident.areas)
-        drafts.append(Draft(to=to, channel=channel, body=body, dedupe_key=f"{prefix}{resident.pk}",
-                            citizen_id=resident.pk, language=resident.language,
-                            template=template))
-    return drafts, skipped
 
 
 def _stale(run: AlertRun, now: datetime) -> bool:
@@ -89,7 +74,8 @@ def alerts_send(run_id: int) -> int:
                     return batches
                 texts = StageTexts(run, now) if run.change_id else SlotTexts(run, now)
             batch = alert_batch(run=run)
-            drafts, skipped = _draft(batch, address_book(batch.span()), texts, _prefix(run))
+            drafts, skipped = first_channel_drafts(batch.residents, address_book(batch.span()),
+                                                   texts, _prefix(run))
             queued = messages_queue_many(drafts=drafts, purpose=Consent.Purpose.BROADCASTS,
                                          municipality=run.scope_municipality) if drafts else 0
             alert_run_record(run, batch, queued=queued, skipped=skipped)

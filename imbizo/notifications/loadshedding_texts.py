@@ -91,7 +91,9 @@ class StageTexts:
                     [o for o in found.outages if o.start >= tomorrow])
         return self.areas[area_id]
 
-    def __call__(self, language: str, areas: tuple[int, ...]) -> tuple[str, dict | None]:
+    def __call__(self, resident, _channel: str) -> tuple[str, dict | None]:
+        """The resident's message (their language, their areas) and template."""
+        language, areas = resident.language, resident.areas
         if (language, areas) not in self.done:
             days = [d for d in (self._area(a) for a in areas) if d is not None]
             when = _clock(self.at, self.today)
@@ -120,7 +122,8 @@ class SlotTexts:
         self.template = settings.WHATSAPP_TEMPLATES.get(TEMPLATE)
         self.done: dict[str, tuple[str, dict | None]] = {}
 
-    def __call__(self, language: str, areas: tuple[int, ...]) -> tuple[str, dict | None]:
+    def __call__(self, resident, _channel: str) -> tuple[str, dict | None]:
+        language = resident.language
         if language not in self.done:
             with translation.override(language):
                 said = str(SLOT_TOMORROW if self.tomorrow else SLOT_TODAY) % self.values

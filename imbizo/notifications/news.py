@@ -37,7 +37,7 @@ from imbizo.accounts.models import Consent
 from imbizo.core.events import subscribe
 from imbizo.core.outbox import enqueue_with_change
 from imbizo.messaging.models import Channel, OutboundMessage, Status
-from imbizo.messaging.queue_many import Draft, messages_queue_many
+from imbizo.messaging.queue_many import Draft, first_channel_drafts, messages_queue_many
 from imbizo.messaging.reach import AddressBook, address_book
 from imbizo.news.models import NewsItem
 from imbizo.news.sending import (
@@ -77,7 +77,8 @@ class Texts:
         self.template = settings.WHATSAPP_TEMPLATES.get("news_update")
         self.done: dict[tuple[str, bool], tuple[str, dict | None]] = {}
 
-    def __call__(self, language: str, channel: str) -> tuple[str, dict | None]:
+    def __call__(self, resident, channel: str) -> tuple[str, dict | None]:
+        language = resident.language
         short_only = channel in SHORT_ONLY
         if (language, short_only) not in self.done:
             title, _body, short = self.item.text_in(language)
@@ -101,18 +102,7 @@ class Planned:
 def _draft(batch: Batch, book: AddressBook, texts: Texts) -> tuple[list[Draft], int]:
     """Each resident's message on their first channel, in their language: Python only,
     no database (it runs in the drafting thread)."""
-    drafts, skipped = [], 0
-    for resident in batch.residents:
-        reaches = book.reaches(resident)
-        if not reaches:  # opted out everywhere, or no address a provider takes
-            skipped += 1
-            continue
-        channel, to = reaches[0]
-        body, template = texts(resident.language, channel)
-        drafts.append(Draft(to=to, channel=channel, body=body,
-                            dedupe_key=f"{texts.key_prefix}{resident.pk}", citizen_id=resident.pk,
-                            language=resident.language, template=template))
-    return drafts, skipped
+    return first_channel_drafts(batch.residents, book, texts, texts.key_prefix)
 
 
 def _read(item: NewsItem, ward_ids: list[int], after: int, texts: Texts,
