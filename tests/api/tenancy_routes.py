@@ -1,295 +1,80 @@
 """Every route of the API v1, Open311 and the site, and what each caller may do there.
 
-``routes_enumerated()`` reads the routes from the running code: the API's OpenAPI
-document (method and path), Open311's URLconf and the project's root URLconf (all but
-the admin; the API's own pages, such as its documentation, included). ``ROUTES`` maps
-each of them to how to call it (paths filled from the world: ``{A.public.reference}`` is
-the public case of AAA, the caller's own municipality when the caller is of AAA) and what
-each caller class gets. A route added without an entry here fails
+``routes_enumerated()`` (tenancy_rules.py) reads the routes from the running code.
+``ROUTES`` maps each of them to how to call it (paths filled from the world:
+``{A.public.reference}`` is the public case of AAA, the caller's own municipality when the
+caller is of AAA) and what each caller class gets; the community routes are in
+tenancy_routes_community.py. A route added without an entry fails
 test_the_table_covers_every_route, naming it.
 """
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 
 from imbizo.accounts.models import Role
-from imbizo.api.v1 import api
-from imbizo.open311 import urls as open311_urls
-from imbizo.urls import urlpatterns as root_urlpatterns
 
+from .tenancy_routes_community import COMMUNITY_ROUTES
+from .tenancy_rules import (
+    ACCOUNT,
+    ANY,
+    CASE,
+    CONTRACTS,
+    HERE,
+    MY_ACCOUNT,
+    NEW_CASE,
+    NO_PAYMENT,
+    OPEN311,
+    OPEN311_NEW,
+    PUSH,
+    REPORTER,
+    REVENUE,
+    WINDOW,
+    Call,
+    _case_detail,
+    _open311_detail,
+    _open311_each_format,
+    _shows_nearby,
+    _shows_public,
+    answers_for,
+    anyone,
+    change,
+    console,
+    console_landing,
+    found_by,
+    guarded,
+    imports_accounts,
+    is_contractor_of_the_order,
+    logs,
+    not_found,
+    open311_post,
+    read,
+    revenue_of_aaa,
+    sees_accounts,
+    sees_case,
+    sees_resident,
+    sees_the_order,
+    signed_in,
+    works,
+    works_the_order,
+)
 from .tenancy_world import (
     AAA,
     ERASES_RESIDENTS,
     EXPORTS_RESIDENTS,
-    IMPORTS_BILLING,
     LOGS_CASES,
     NEIGHBOURS,
     READS_ANALYTICS,
-    RESIDENTS,
-    VIEWS_BILLING,
     VIEWS_CASES,
-    VIEWS_RESIDENTS,
-    WORKS_CASES,
-    Caller,
-    World,
     photo_bytes,
 )
 
-OPEN311 = "/open311/v2/"
-# The Django admin is scoped by audit/admin_scoping.py and tested in tests/web; Open311
-# is enumerated apart.
-ROOT_SKIPPED = {"admin/", "open311/v2/"}
-ANY = "ANY"  # a plain Django view answers whichever methods it decides
-
-
-# --- enumeration ------------------------------------------------------------------------
-def _template(pattern) -> str:
-    """``^requests/(?P<service_request_id>[^/]+?)\\.(?P<fmt>…)$`` -> ``requests/{id}.{fmt}``,
-    ``photos/<uuid:uuid>`` -> ``photos/{uuid}``."""
-    text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", str(pattern))
-    text = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", text)
-    return text.removeprefix("^").removesuffix("$").replace("\\.", ".").replace("\\Z", "")
-
-
-def _flatten(patterns, prefix: str):
-    for entry in patterns:
-        here = prefix + _template(entry.pattern)
-        if isinstance(entry, URLResolver):
-            if prefix == "/" and here.removeprefix("/") in ROOT_SKIPPED:
-                continue
-            yield from _flatten(entry.url_patterns, here)
-        elif isinstance(entry, URLPattern):
-            yield here
-
-
-def routes_enumerated() -> set[tuple[str, str]]:
-    schema = api.get_openapi_schema()
-    found = {(method.upper(), path) for path, operations in schema["paths"].items()
-             for method in operations}
-    found |= {(ANY, path) for path in _flatten(open311_urls.urlpatterns, OPEN311)}
-    # The API's operations are named by method above; its other pages (documentation).
-    found |= {(ANY, path) for path in _flatten(root_urlpatterns, "/")
-              if path not in schema["paths"]}
-    return found
-
-
-# --- who may do what (on records of AAA) -----------------------------------------------
-def anonymous(c: Caller) -> bool:
-    return c.kind == "anonymous"
-
-
-def sees_case(c: Caller) -> bool:
-    """Every case of the world lies in ward 1 and goes to roads, so the narrowed officer,
-    supervisor and councillor see them all."""
-    return c.holds(VIEWS_CASES)
-
-
-def logs(c: Caller) -> bool:
-    return c.holds(LOGS_CASES)
-
-
-def works(c: Caller) -> bool:
-    return c.holds(WORKS_CASES)
-
-
-def sees_resident(c: Caller) -> bool:
-    """The resident lives in ward 1; a membership narrowed to a department opens no
-    resident (least privilege)."""
-    return c.holds(VIEWS_RESIDENTS) and not c.narrowed_to_department
-
-
-def sees_accounts(c: Caller) -> bool:
-    """billing.view: the call centre, managers, administrators (and the billing system's
-    key, a manager's)."""
-    return c.holds(VIEWS_BILLING)
-
-
-def imports_accounts(c: Caller) -> bool:
-    return c.holds(IMPORTS_BILLING)
-
-
-def is_contractor_of_the_order(c: Caller) -> bool:
-    return c.name == f"staff-{AAA}-contractor"
-
-
-def anyone(_c: Caller) -> int:
-    return 200
-
-
-def signed_in(c: Caller) -> int:
-    return 401 if anonymous(c) else 200
-
-
-def read(allowed: Callable[[Caller], bool]) -> Callable[[Caller], int]:
-    """A read of one record: 404 to whoever may not see it (no hint it exists)."""
-    return lambda c: 401 if anonymous(c) else 200 if allowed(c) else 404
-
-
-def guarded(allowed: Callable[[Caller], bool]) -> Callable[[Caller], int]:
-    """An action guarded by a permission, on no record in particular."""
-    return lambda c: 401 if anonymous(c) else 200 if allowed(c) else 403
-
-
-def change(allowed: Callable[[Caller], bool],
-           visible: Callable[[Caller], bool] = sees_case) -> Callable[[Caller], int]:
-    """A change to one record: 404 if the caller may not see it, 403 if they may see but
-    not change it."""
-    return lambda c: (401 if anonymous(c) else 200 if allowed(c)
-                      else 403 if visible(c) else 404)
-
-
-def found_by(allowed: Callable[[Caller], bool]) -> Callable[[Caller], int]:
-    """A page or file outside the API: whoever may not see it gets the same 404 as for
-    one that does not exist, signed in or not."""
-    return lambda c: 200 if allowed(c) else 404
-
-
-def works_the_order(c: Caller) -> bool:
-    return works(c) or is_contractor_of_the_order(c)
-
-
-def sees_the_order(c: Caller) -> bool:
-    return sees_case(c) or is_contractor_of_the_order(c)
-
-
-def open311_post(c: Caller) -> int:
-    """Open311 clients post with an api_key in the form; a session is no key."""
-    return 200 if c.kind == "key" and logs(c) else 403
-
-
-def not_found(_c: Caller) -> int:
-    return 404
-
-
-def console(needs: set[str], allowed: Callable[[Caller], bool] = lambda c: True, ok: int = 200,
-            refused: int = 404) -> Callable[[Caller], int]:
-    """A console page: whoever has no staff session that passed both factors is sent to
-    sign in (an API key opens nothing here); staff holding none of the roles ``needs``
-    get the 403 page (not their work); the others ``ok`` if ``allowed``, else
-    ``refused`` (404: no hint the record exists)."""
-    def expect(c: Caller) -> int:
-        if c.kind != "staff":
-            return 302
-        if not (set(c.roles) & needs):
-            return 403
-        return ok if allowed(c) else refused
-    return expect
-
-
-def console_landing(c: Caller) -> int:
-    """The queue for those who work cases; a councillor's and a contractor's own start
-    pages (a redirect); 403 for roles with no console work."""
-    roles = set(c.roles)
-    if c.kind != "staff" or (roles & {Role.COUNCILLOR, Role.CONTRACTOR}
-                             and not roles & (LOGS_CASES | WORKS_CASES)):
-        return 302
-    return 200 if roles & VIEWS_CASES else 403
-
-
-def answers_for(c: Caller) -> bool:
-    """Hand-overs of AAA reach the staff who log AAA's cases for the whole municipality
-    (not those narrowed to one department)."""
-    return c.holds(LOGS_CASES) and not c.narrowed_to_department
-
-
-CONTRACTS = {Role.CONTRACTOR}
-# The revenue console (tests/console/test_revenue_*.py): billing.manage from a membership
-# of the whole municipality or its Revenue & Billing department. In the world, managers
-# are the whole municipality's; BBB's manager sees BBB's own pages, none of AAA's records.
-REVENUE = {Role.MANAGER, Role.PLATFORM_ADMIN}
-
-
-def revenue_of_aaa(c: Caller) -> bool:
-    return c.holds(REVENUE)
-
-
-# News (tests/news): news.publish for the call centre, managers and administrators.
-PUBLISHES_NEWS = {Role.AGENT, Role.MANAGER, Role.MUNICIPAL_ADMIN, Role.PLATFORM_ADMIN}
-
-
-def publishes_news(c: Caller) -> bool:
-    return c.holds(PUBLISHES_NEWS)
-
-
-# Meetings, the directory and sharing (tests/community): community.manage.
-ORGANISES = {Role.MANAGER, Role.COUNCILLOR, Role.MUNICIPAL_ADMIN, Role.PLATFORM_ADMIN}
-KEEPS_DIRECTORY = ORGANISES - {Role.COUNCILLOR}  # a councillor's membership is a ward's
-
-
-# --- the table ------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Call:
-    method: str
-    path: str  # str.format'ed with A (AAA's place) and B (BBB's)
-    expect: Callable[[Caller], int]
-    variant: str = ""
-    query: dict = field(default_factory=dict)
-    body: Callable[[World], dict] | None = None
-    kind: str = "json"  # json | multipart | form (Open311)
-    writes: bool = False
-    register: bool = False  # a public register: public records of ``target`` for anyone
-    target: str | None = AAA  # the municipality the call is about (None: any)
-    shows: Callable[[Caller, World], set[str]] | None = None  # identifiers that must appear
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path}{'|' + self.variant if self.variant else ''}"
-
-
-WINDOW = {"municipality": AAA, "since": "2020-01-01T00:00:00Z", "until": "2100-01-01T00:00:00Z"}
-HERE = {"lat": "-29.95", "lon": "20.05"}
-NEW_CASE = {"category": "pothole", "description": "Another pothole", "latitude": -29.951,
-            "longitude": 20.051, "municipality": AAA}
-OPEN311_NEW = {"jurisdiction_id": AAA, "service_code": "pothole", "lat": "-29.951",
-               "long": "20.051", "description": "Another pothole"}
-FORMATS = ("json", "xml")
-REPORTER = {"phone": RESIDENTS[AAA][0]}  # the number AAA's resident reports with
-CASE = "/api/v1/cases/{reference}"
-ACCOUNT = "/api/v1/billing/accounts/{municipality}/{account_number}"
-MY_ACCOUNT = "/account/{municipality}/{account_number}"  # the site's "My account"
-NO_PAYMENT = "00000000-0000-4000-8000-000000000000"  # a payment that does not exist
-PUSH = {"municipality": AAA, "accounts": [{"account_number": "7100000009",
-                                           "holder_name": "Ayanda Nel", "balance": "10.00"}]}
-
-
-def _shows_public(c: Caller, w: World) -> set[str]:
-    return {w.A.public.reference} if sees_case(c) else set()
-
-
-def _shows_nearby(c: Caller, w: World) -> set[str]:
-    return {w.A.public.reference, w.A.private.reference} if sees_case(c) else set()
-
-
-def _case_detail(variant: str) -> Call:
-    return Call("GET", f"/api/v1/cases/{{A.{variant}.reference}}", read(sees_case), variant)
-
-
-def _open311_each_format(template: str, expect, method: str = "GET", **kwargs) -> list[Call]:
-    return [Call(method, OPEN311 + template.replace("{fmt}", fmt), expect, **kwargs)
-            for fmt in FORMATS]
-
-
-def _open311_detail(variant: str, expect, place: str = "A") -> list[Call]:
-    return [Call("GET", f"{OPEN311}requests/{{{place}.{variant}.reference}}.{fmt}", expect,
-                 variant=f"{place}.{variant}", query={"jurisdiction_id": AAA}, register=True)
-            for fmt in FORMATS]
-
-
 ROUTES: dict[tuple[str, str], list[Call]] = {
+    **COMMUNITY_ROUTES,
     # --- API v1 -------------------------------------------------------------------------
     ("GET", "/api/v1/health"): [Call("GET", "/api/v1/health", anyone, register=True)],
     ("GET", "/api/v1/geo/locate"): [
         Call("GET", "/api/v1/geo/locate", anyone, query=HERE, register=True)],
-    # Representatives (docs/representatives.md): what municipalities publish, for anyone.
-    ("GET", "/api/v1/representatives"): [
-        Call("GET", "/api/v1/representatives", anyone, query=HERE, register=True)],
-    ("GET", "/api/v1/representatives/pr-councillors"): [
-        Call("GET", "/api/v1/representatives/pr-councillors", anyone,
-             query={"municipality": AAA}, register=True)],
     ("GET", "/api/v1/categories"): [
         Call("GET", "/api/v1/categories", anyone, query={"municipality": AAA}, register=True)],
     ("POST", "/api/v1/cases"): [
@@ -377,47 +162,6 @@ ROUTES: dict[tuple[str, str], list[Call]] = {
     ("GET", ACCOUNT + "/statements/{period}"): [
         Call("GET", "/api/v1/billing/accounts/AAA/{A.account_number}/statements/2026-06",
              read(sees_accounts))],
-    # Load-shedding (tests/loadshedding): published data, the same for anyone; the world
-    # holds no area, so an area's pages are a 404 to everyone.
-    ("GET", "/api/v1/loadshedding/schedule"): [
-        Call("GET", "/api/v1/loadshedding/schedule", not_found, query={"area": "nowhere"},
-             register=True, target=None)],
-    ("GET", "/api/v1/loadshedding/areas"): [
-        Call("GET", "/api/v1/loadshedding/areas", anyone, query={"q": "Sizwe"},
-             register=True, target=None)],
-    ("GET", "/api/v1/loadshedding/stage"): [
-        Call("GET", "/api/v1/loadshedding/stage", anyone, query={"municipality": AAA},
-             register=True)],
-    ("GET", "/api/v1/loadshedding/areas/{key}/hours-lost"): [
-        Call("GET", "/api/v1/loadshedding/areas/nowhere/hours-lost", not_found, target=None)],
-    ("GET", "/api/v1/loadshedding/areas/{key}/calendar.ics"): [
-        Call("GET", "/api/v1/loadshedding/areas/nowhere/calendar.ics", not_found,
-             target=None)],
-    # A resident's alerts take a resident signed in on the site: no caller here is one.
-    ("GET", "/api/v1/loadshedding/subscriptions"): [
-        Call("GET", "/api/v1/loadshedding/subscriptions", lambda c: 401, target=None)],
-    ("PUT", "/api/v1/loadshedding/areas/{key}/subscription"): [
-        Call("PUT", "/api/v1/loadshedding/areas/nowhere/subscription", lambda c: 401,
-             writes=True, target=None)],
-    ("DELETE", "/api/v1/loadshedding/areas/{key}/subscription"): [
-        Call("DELETE", "/api/v1/loadshedding/areas/nowhere/subscription", lambda c: 401,
-             writes=True, target=None)],
-    (ANY, "/loadshedding"): [Call("GET", "/loadshedding", anyone, register=True, target=None)],
-    (ANY, "/loadshedding/areas/{key}"): [
-        Call("GET", "/loadshedding/areas/nowhere", not_found, target=None)],
-    **{(ANY, f"/loadshedding/areas/{{key}}/{step}"): [
-        Call("POST", f"/loadshedding/areas/nowhere/{step}", lambda c: 302, kind="form",
-             writes=True, target=None)] for step in ("follow", "unfollow")},
-    (ANY, "/loadshedding/alerts"): [Call("GET", "/loadshedding/alerts", lambda c: 302,
-                                         target=None)],
-    # Facilities (tests/facilities): published data, the same for anyone, no key needed.
-    ("GET", "/api/v1/facilities/nearest"): [
-        Call("GET", "/api/v1/facilities/nearest", anyone, query={**HERE, "kind": "police"},
-             register=True, target=None)],
-    ("GET", "/api/v1/facilities/kinds"): [
-        Call("GET", "/api/v1/facilities/kinds", anyone, register=True, target=None)],
-    (ANY, "/facilities"): [Call("GET", "/facilities", anyone, query={"m": AAA}, register=True,
-                                target=None)],
     # --- Open311 GeoReport v2 -----------------------------------------------------------
     (ANY, OPEN311 + "discovery"): [Call("GET", OPEN311 + "discovery", anyone, register=True)],
     (ANY, OPEN311 + "discovery.{fmt}"): _open311_each_format(
@@ -618,58 +362,6 @@ ROUTES: dict[tuple[str, str], list[Call]] = {
              console(REVENUE, lambda c: False))],
     (ANY, "/console/revenue/campaigns/{pk}"): [
         Call("GET", "/console/revenue/campaigns/999999", console(REVENUE, lambda c: False))],
-    # Meetings, the directory and sharing (tests/community): the lists and the share text
-    # are public; the world holds no meeting or form, so their pages are a 404 to everyone
-    # who may look. Answering a meeting takes a key or staff session (then the unknown
-    # meeting is a 404); on the site no caller is a signed-in resident. In the console,
-    # community.manage opens the meetings (councillors too) and, from a membership of the
-    # whole municipality, the directory and the share settings.
-    ("GET", "/api/v1/meetings"): [
-        Call("GET", "/api/v1/meetings", anyone, query={"municipality": AAA}, register=True)],
-    ("GET", "/api/v1/meetings/{key}"): [Call("GET", f"/api/v1/meetings/{NO_PAYMENT}",
-                                             not_found)],
-    ("POST", "/api/v1/meetings/{key}/rsvp"): [
-        Call("POST", f"/api/v1/meetings/{NO_PAYMENT}/rsvp", read(lambda c: False),
-             body=lambda w: {"phone": NEIGHBOURS[AAA][0], "answer": "yes"}, writes=True)],
-    ("GET", "/api/v1/meetings/{key}/numbers"): [
-        Call("GET", f"/api/v1/meetings/{NO_PAYMENT}/numbers", read(lambda c: False))],
-    ("GET", "/api/v1/directory"): [
-        Call("GET", "/api/v1/directory", anyone, query={"municipality": AAA, "q": "water"},
-             register=True)],
-    ("GET", "/api/v1/share"): [
-        Call("GET", "/api/v1/share", anyone, query={"municipality": AAA}, register=True)],
-    (ANY, "/meetings"): [Call("GET", "/meetings", anyone, query={"m": AAA}, target=None)],
-    (ANY, "/meetings/{key}"): [Call("GET", f"/meetings/{NO_PAYMENT}", not_found)],
-    (ANY, "/meetings/{key}/rsvp"): [
-        Call("POST", f"/meetings/{NO_PAYMENT}/rsvp", not_found, kind="form",
-             body=lambda w: {"answer": "yes"}, writes=True)],
-    (ANY, "/directory"): [Call("GET", "/directory", anyone, query={"m": AAA, "q": "water"},
-                               target=None)],
-    (ANY, "/directory/forms/{key}.pdf"): [Call("GET", f"/directory/forms/{NO_PAYMENT}.pdf",
-                                               not_found)],
-    (ANY, "/share"): [Call("GET", "/share", anyone, query={"m": AAA}, target=None)],
-    (ANY, "/s/{code}"): [Call("GET", "/s/nowhere", not_found)],
-    **{(ANY, f"/console/community/meetings{page}"): [
-        Call("GET", f"/console/community/meetings{page}", console(ORGANISES))]
-       for page in ("", "/new")},
-    (ANY, "/console/community/meetings/{key}"): [
-        Call("GET", f"/console/community/meetings/{NO_PAYMENT}",
-             console(ORGANISES, lambda c: False))],
-    (ANY, "/console/community/meetings/{key}/cancel"): [
-        Call("POST", f"/console/community/meetings/{NO_PAYMENT}/cancel",
-             console(ORGANISES, lambda c: False), kind="form", writes=True)],
-    **{(ANY, f"/console/community/{page}"): [
-        Call("GET", f"/console/community/{page}", console(KEEPS_DIRECTORY))]
-       for page in ("directory", "directory/new", "share")},
-    (ANY, "/console/community/directory/{key}"): [
-        Call("GET", f"/console/community/directory/{NO_PAYMENT}",
-             console(KEEPS_DIRECTORY, lambda c: False))],
-    (ANY, "/console/community/directory/{key}/forms"): [
-        Call("POST", f"/console/community/directory/{NO_PAYMENT}/forms",
-             console(KEEPS_DIRECTORY, lambda c: False), kind="form", writes=True)],
-    (ANY, "/console/community/directory/forms/{key}/remove"): [
-        Call("POST", f"/console/community/directory/forms/{NO_PAYMENT}/remove",
-             console(KEEPS_DIRECTORY, lambda c: False), kind="form", writes=True)],
     # The reporter's feedback page: the signed link is the proof, whoever holds it.
     (ANY, "/r/{token}"): [
         Call("GET", "/r/{A.feedback_token}", anyone, "link", register=True),
@@ -677,73 +369,6 @@ ROUTES: dict[tuple[str, str], list[Call]] = {
         Call("POST", "/r/{A.resolved.pk}.{A.resident.pk}:forged", not_found, "forged",
              body=lambda w: {"action": "reopen", "reason": "Still there"}, kind="form",
              writes=True)],
-    # News (tests/news): published news for anyone; staff and keys holding news.publish
-    # (the call centre, managers, administrators) compose in their own municipality; the
-    # world holds no news item, so an item's pages are a 404 to all who may look. On the
-    # site no caller is a signed-in resident, so joining a group asks them to sign in.
-    ("GET", "/api/v1/news"): [
-        Call("GET", "/api/v1/news", anyone, query={"municipality": AAA}, register=True)],
-    ("GET", "/api/v1/news/{news_id}"): [Call("GET", "/api/v1/news/999999", not_found)],
-    ("POST", "/api/v1/news"): [
-        Call("POST", "/api/v1/news", guarded(publishes_news), writes=True,
-             body=lambda w: {"municipality": AAA, "title": "Water off", "kind": "news",
-                             "body": "Water off on Tuesday.", "short": "Water off Tue."})],
-    **{("POST", f"/api/v1/news/{{news_id}}/{step}"): [
-        Call("POST", f"/api/v1/news/999999/{step}", read(lambda c: False), writes=True,
-             body=lambda w: {"send_at": "2100-01-01T09:00:00+02:00"})]
-       for step in ("publish", "schedule", "cancel")},
-    (ANY, "/news"): [Call("GET", "/news", anyone, query={"m": AAA}, target=None)],
-    (ANY, "/news/{pk}"): [Call("GET", "/news/999999", not_found)],
-    **{(ANY, f"/news/groups/{{pk}}/{step}"): [
-        Call("POST", f"/news/groups/999999/{step}", lambda c: 302, kind="form", writes=True)]
-       for step in ("join", "leave")},
-    **{(ANY, f"/console/news{page}"): [Call("GET", f"/console/news{page}",
-                                            console(PUBLISHES_NEWS))]
-       for page in ("", "/new")},
-    (ANY, "/console/news/groups"): [
-        Call("POST", "/console/news/groups", console(PUBLISHES_NEWS, ok=302), kind="form",
-             writes=True)],
-    **{(ANY, f"/console/news/{{pk}}{page}"): [
-        Call("GET", f"/console/news/999999{page}", console(PUBLISHES_NEWS, lambda c: False))]
-       for page in ("", "/edit")},
-    (ANY, "/console/news/{pk}/{action}"): [
-        Call("POST", "/console/news/999999/cancel", console(PUBLISHES_NEWS, lambda c: False),
-             kind="form", writes=True)],
-    # Matters for the ward councillor (tests/matters): a key or staff member who logs cases
-    # in AAA raises one for the resident named by phone; the world holds no matter, so the
-    # reference below (well formed) is found by nobody; a ward's open matters are public.
-    # On the site no caller is a signed-in resident; in the console matters.view opens the
-    # pages (councillors, managers, administrators).
-    ("POST", "/api/v1/matters"): [
-        Call("POST", "/api/v1/matters", guarded(logs), writes=True,
-             body=lambda w: {"phone": RESIDENTS[AAA][0], "kind": "issue", "ward": "90100001",
-                             "text": "The streetlights are off"})],
-    ("GET", "/api/v1/matters/{reference}"): [
-        Call("GET", "/api/v1/matters/AAA-M2601-999-3", read(lambda c: False))],
-    ("POST", "/api/v1/matters/{reference}/support"): [
-        Call("POST", "/api/v1/matters/AAA-M2601-999-3/support", read(lambda c: False),
-             body=lambda w: {"phone": NEIGHBOURS[AAA][0]}, writes=True)],
-    ("GET", "/api/v1/wards/{code}/matters"): [
-        Call("GET", "/api/v1/wards/90100001/matters", anyone, register=True)],
-    (ANY, "/matters"): [Call("GET", "/matters", lambda c: 302)],
-    (ANY, "/matters/new"): [Call("GET", "/matters/new", lambda c: 302)],
-    (ANY, "/matters/{reference}"): [Call("GET", "/matters/AAA-M2601-999-3", not_found)],
-    (ANY, "/matters/{reference}/support"): [
-        Call("POST", "/matters/AAA-M2601-999-3/support", lambda c: 302, kind="form",
-             writes=True)],
-    (ANY, "/wards/{code}/matters"): [
-        Call("GET", "/wards/90100001/matters", anyone, register=True)],
-    (ANY, "/console/matters"): [
-        Call("GET", "/console/matters", console({Role.COUNCILLOR, Role.MANAGER,
-                                                 Role.MUNICIPAL_ADMIN, Role.PLATFORM_ADMIN}))],
-    (ANY, "/console/matters/{reference}"): [
-        Call("GET", "/console/matters/AAA-M2601-999-3",
-             console({Role.COUNCILLOR, Role.MANAGER, Role.MUNICIPAL_ADMIN, Role.PLATFORM_ADMIN},
-                     lambda c: False))],
-    (ANY, "/console/matters/{reference}/{step}"): [
-        Call("POST", "/console/matters/AAA-M2601-999-3/answer",
-             console({Role.COUNCILLOR, Role.MANAGER, Role.MUNICIPAL_ADMIN, Role.PLATFORM_ADMIN},
-                     lambda c: False), kind="form", writes=True, body=lambda w: {"text": "Hi"})],
 }
 
 CALLS: list[Call] = [call for calls in ROUTES.values() for call in calls]

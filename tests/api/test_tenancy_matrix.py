@@ -26,7 +26,8 @@ from imbizo.cases.models import Attachment, Case, CaseUpdate, WorkOrder, WorkOrd
 from imbizo.core.config_cache import config_cache
 from imbizo.geo.index import ward_index
 
-from .tenancy_routes import CALLS, OPEN311, ROUTES, Call, routes_enumerated
+from .tenancy_routes import CALLS, ROUTES
+from .tenancy_rules import OPEN311, Call, routes_enumerated
 from .tenancy_world import (
     AAA,
     BBB,
