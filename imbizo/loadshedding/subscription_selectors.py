@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from imbizo.accounts.models import Citizen, Consent
+from imbizo.accounts.recipients import RECIPIENT_COLUMNS, Recipient
 
 from .models import AlertRun, Area, Subscription
 
@@ -41,22 +42,15 @@ def areas_followed(areas: QuerySet[Area]) -> dict[int, str]:
 
 
 @dataclass(frozen=True, slots=True)
-class Recipient:
-    """What an alert needs of a resident (the attributes ``messaging.reach`` reads), read
-    without making a model instance, and the areas of the run they follow."""
+class Follower(Recipient):
+    """A resident an alert goes to, and the areas of the run they follow."""
 
-    pk: int
-    uuid: object
-    phone: str | None
-    email: str
-    language: str
-    preferred_channel: str
     areas: tuple[int, ...]
 
 
 @dataclass
 class Batch:
-    residents: list[Recipient] = field(default_factory=list)
+    residents: list[Follower] = field(default_factory=list)
     after: int = 0
     cursor: int = 0
     last: bool = True
@@ -93,7 +87,7 @@ def alert_batch(*, run: AlertRun, after: int | None = None,
     if run.until is not None:
         found = found.filter(pk__lte=run.until)
     rows = list(found.filter(Exists(follows), Exists(agreed)).order_by("pk").values_list(
-        "pk", "uuid", "phone", "email", "language", "preferred_channel")[:size])
+        *RECIPIENT_COLUMNS)[:size])
     if not rows:
         return Batch([], after, after, True)
     cursor = rows[-1][0]
@@ -102,5 +96,5 @@ def alert_batch(*, run: AlertRun, after: int | None = None,
             _scope(run, after), citizen_id__lte=cursor).order_by("citizen_id", "area_id") \
             .values_list("citizen_id", "area_id"):
         areas.setdefault(citizen_id, []).append(area_id)
-    return Batch([Recipient(*row, tuple(areas.get(row[0], ()))) for row in rows], after,
+    return Batch([Follower(*row, tuple(areas.get(row[0], ()))) for row in rows], after,
                  cursor, len(rows) < size)

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from imbizo.accounts.models import Citizen
+from imbizo.accounts.recipients import RECIPIENT_COLUMNS, Recipient
 from imbizo.core.permissions import system_actor
 
 from .models import NewsItem
@@ -27,19 +28,6 @@ from .targets import recipients
 
 Status = NewsItem.Status
 BATCH_SIZE = 1000  # residents a batch: one transaction, a few statements
-
-
-@dataclass(frozen=True, slots=True)
-class Recipient:
-    """What sending needs of a resident, read without making a model instance (the
-    attributes ``messaging.reach`` reads of a ``Citizen``)."""
-
-    pk: int
-    uuid: object
-    phone: str | None
-    email: str
-    language: str
-    preferred_channel: str
 
 
 @dataclass
@@ -87,8 +75,7 @@ def news_batch(*, item: NewsItem, ward_ids: list[int], after: int | None = None,
     being written) who are to be sent ``item``: one query whatever the size."""
     size, after = size or BATCH_SIZE, item.cursor if after is None else after
     rows = list(recipients(item, ward_ids, after=after).order_by("pk")
-                .values_list("pk", "uuid", "phone", "email", "language",
-                             "preferred_channel")[:size])
+                .values_list(*RECIPIENT_COLUMNS)[:size])
     return Batch([Recipient(*row) for row in rows], after, rows[-1][0] if rows else after,
                  len(rows) < size)
 
