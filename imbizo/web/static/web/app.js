@@ -128,9 +128,15 @@
     });
   }
 
+  // One flush at a time: the page's load and an "online" event may both ask, and two
+  // flushes read the same queued report (one case, the key sees to it, but told twice).
+  var flushing = null;
   function flush() {
     if (navigator.onLine === false) { return show(); }
-    return sendQueued(csrf).then(show, show);
+    if (!flushing) {
+      flushing = sendQueued(csrf).then(show, show).then(function () { flushing = null; });
+    }
+    return flushing;
   }
 
   function randomKey() {
