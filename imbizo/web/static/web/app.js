@@ -112,9 +112,14 @@
     status.hidden = false;
   }
 
+  // The page's flush and the worker's "queue-changed" may both read an answer before
+  // either forgets it: each report is told once on this page.
+  var told = {};
   function show() {  // the answers to reports sent since the resident last looked
     return answers().then(function (list) {
       list.forEach(function (item) {
+        if (told[item.key]) { return; }
+        told[item.key] = true;
         var a = item.answer;
         if (a.reference) {
           say(status.getAttribute("data-sent"), {url: a.url, text: a.reference});
