@@ -130,6 +130,8 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
     # Parameters bound by the server, and a statement used twice on a connection is
     # prepared: PostgreSQL then skips parsing and planning it (measured 30-40% off
     # each hot-path query; docs/performance.md). Not for PgBouncer in transaction mode.
+    # The engine is Django's with a health check that needs no round trip (core/db).
+    _db["ENGINE"] = "imbizo.core.db.postgresql"
     _db["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

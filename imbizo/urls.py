@@ -17,10 +17,12 @@ urlpatterns = [
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("open311/v2/", include("imbizo.open311.urls")),
     path("r/<str:token>", rating.feedback, name="case_feedback"),
-    path("", include("imbizo.web.urls")),  # the citizen site (docs/web.md)
-    path("photos/", include("imbizo.api.photos")),
+    # Before the site's catch-all prefix: a provider's webhook is resolved at once rather
+    # than after every pattern of the site has been tried (USSD hops, WhatsApp acks).
     path("channels/", include("imbizo.channels.urls")),
+    path("photos/", include("imbizo.api.photos")),
     path("console/", include("imbizo.console.urls")),
+    path("", include("imbizo.web.urls")),  # the citizen site (docs/web.md)
 ]
 if settings.SIMULATOR_ENABLED:  # the demo's channel simulator (it signs as the providers do)
     urlpatterns.append(path("simulator/", include("imbizo.demo.urls")))
