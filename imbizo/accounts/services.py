@@ -63,7 +63,9 @@ def citizen_register(*, actor: Actor, phone: str, name: str = "", id_number: str
                   "municipality": municipality, "ward": ward},
     )
     if created:
-        citizen.full_clean()
+        # Unique fields aside: get_or_create has just found the number free, the uuid is
+        # new, and the database's constraints hold both (two queries less a registration).
+        citizen.full_clean(validate_unique=False)
         _audit(actor, "citizen.register", citizen, municipality,
                {"fields": ["phone", "name", "id_number", "language"]})
     return citizen

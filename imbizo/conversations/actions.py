@@ -40,14 +40,16 @@ def municipality_known(turn: Turn):
 
     The resident is registered here, as the report begins, in a hop of its own: the hop
     that logs the case then takes the reference counter before the audit chain, as every
-    case does, and holds the chain only for the moment its entry takes."""
+    case does, and holds the chain only for the moment its entry takes. Where one
+    municipality is served, a resident registered now has it as their home at once (one
+    write and one audit entry, not two)."""
+    served = config_cache.get("conversation_municipalities", municipalities_served)
     if turn.channel in PHONE_CHANNELS:
-        turn.resident()
+        turn.resident(municipality=served[0] if len(served) == 1 else None)
     if turn.answers.get("municipality"):
         return "known", {}
     if turn.citizen is not None and turn.citizen.municipality_id:
         return "known", {"municipality": turn.citizen.municipality_id}
-    served = config_cache.get("conversation_municipalities", municipalities_served)
     if len(served) == 1:
         turn.answers["municipality"] = served[0].pk
         _home_set(turn)

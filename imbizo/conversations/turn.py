@@ -47,14 +47,15 @@ class Turn:
             return Actor(kind="anonymous", channel=self.channel)
         return citizen_actor(self.citizen, channel=self.channel)
 
-    def resident(self) -> Citizen:
+    def resident(self, municipality: Municipality | None = None) -> Citizen:
         """The resident behind this number, registered on first need (logging a case,
-        choosing a language): a number that only looks around stays unregistered."""
+        choosing a language): a number that only looks around stays unregistered. A
+        resident registered now gets ``municipality`` as their home in the same write."""
         if self.citizen is None:
             if self.channel not in PHONE_CHANNELS:
                 raise ImbizoError("not_linked", _("Please share your phone number first."))
             citizen = citizen_register(actor=system_actor(self.channel), phone=self.session.sender,
-                                       language=self.session.language)
+                                       language=self.session.language, municipality=municipality)
             if self.channel != "ussd":
                 channel_address_seen(self.channel, self.session.sender, citizen=citizen)
             self.session.citizen = citizen

@@ -177,8 +177,9 @@ def test_the_account_menu_is_one_hop_of_few_queries(holds, ussd):
     tables = [q["sql"].split(" FROM ", 1)[-1].split()[0] if q["sql"].startswith("SELECT")
               else q["sql"].split()[0] + " " + q["sql"].split()[1]
               for q in hop.captured_queries if "core_configgeneration" not in q["sql"]]
-    # the session, the linked accounts, the account, the session saved (the configuration
-    # memo's freshness checks aside)
-    assert tables == ['"conversations_conversationsession"', '"billing_utilityaccount"',
-                      '"billing_utilityaccount"', 'UPDATE "conversations_conversationsession"']
+    # the session, the resident (read by the hops that need them), the linked accounts,
+    # the account, the session saved (the configuration memo's freshness checks aside)
+    assert tables == ['"conversations_conversationsession"', '"accounts_citizen"',
+                      '"billing_utilityaccount"', '"billing_utilityaccount"',
+                      'UPDATE "conversations_conversationsession"']
     assert menu.text.startswith("Account 1001: R 1,520.35")
