@@ -165,9 +165,13 @@ def case_log(*, actor: Actor, category: str, description: str, location: Locatio
 
 
 def _replayed(key: str) -> Case | None:
-    case = Case.objects.filter(idempotency_key=key).first()
-    if case is not None:
-        case.replayed = True
+    # Asked of every keyed case (each USSD report) and nearly always answered "no": the
+    # indexed look-up reads the id alone, and the case only when there is one.
+    pk = Case.objects.filter(idempotency_key=key).values_list("pk", flat=True).first()
+    if pk is None:
+        return None
+    case = Case.objects.get(pk=pk)
+    case.replayed = True
     return case
 
 
