@@ -94,4 +94,4 @@ def test_the_site_keeps_its_middleware(app, db):
     status, headers, _ = call(app, "GET", "/", HTTP_ACCEPT_LANGUAGE="af")
     assert status == 200
     assert headers["content-language"] == "af"
-    assert django_settings.MIDDLEWARE == site_middleware  # the swap did not outlive start-up
+    assert site_middleware == django_settings.MIDDLEWARE  # the swap did not outlive start-up
