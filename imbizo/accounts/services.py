@@ -66,8 +66,10 @@ def citizen_register(*, actor: Actor, phone: str, name: str = "", id_number: str
         # Unique fields aside: get_or_create has just found the number free, the uuid is
         # new, and the database's constraints hold both (two queries less a registration).
         citizen.full_clean(validate_unique=False)
-        _audit(actor, "citizen.register", citizen, municipality,
-               {"fields": ["phone", "name", "id_number", "language"]})
+        fields = ["phone", "name", "id_number", "language"]
+        fields += [name for name, value in (("municipality", municipality), ("ward", ward))
+                   if value is not None]
+        _audit(actor, "citizen.register", citizen, municipality, {"fields": fields})
     return citizen
 
 

@@ -112,3 +112,19 @@ def test_a_session_is_written_back_only_if_no_other_request_saved_it(citizen, ph
     mine.node = "mine"
     assert not session_save(mine)
     assert ConversationSession.objects.get().node == "theirs"
+
+
+def test_a_new_resident_served_by_one_municipality_is_registered_with_it_at_once(place,
+                                                                                 phone):
+    """Their first report registers them with their home: one write, one audit entry."""
+    from imbizo.accounts.models import Citizen
+    from imbizo.audit.models import AuditEntry
+    from imbizo.geo.models import Municipality
+
+    Municipality.objects.filter(pk=place[1].pk).update(category="C", district=None)  # AAA alone
+    phone.dial()
+    phone.send(choice_key(phone.screens[-1], "Report a fault"))
+    resident = Citizen.objects.get()
+    assert resident.municipality == place[0]
+    [entry] = AuditEntry.objects.filter(object_type="accounts.citizen")
+    assert entry.action == "citizen.register" and "municipality" in entry.changes["fields"]
