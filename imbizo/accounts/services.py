@@ -63,9 +63,10 @@ def citizen_register(*, actor: Actor, phone: str, name: str = "", id_number: str
                   "municipality": municipality, "ward": ward},
     )
     if created:
-        # Unique fields aside: get_or_create has just found the number free, the uuid is
-        # new, and the database's constraints hold both (two queries less a registration).
-        citizen.full_clean(validate_unique=False)
+        # Unique fields and foreign keys aside: get_or_create has just found the number
+        # free, the uuid is new, the municipality and ward are rows the caller read, and
+        # the database's constraints hold them all (three queries less a registration).
+        citizen.full_clean(exclude=["municipality", "ward"], validate_unique=False)
         fields = ["phone", "name", "id_number", "language"]
         fields += [name for name, value in (("municipality", municipality), ("ward", ward))
                    if value is not None]

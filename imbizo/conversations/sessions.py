@@ -60,18 +60,39 @@ def _update_sql() -> str:
             f"WHERE {quote(meta.pk.column)} = %s AND {version} = %s")
 
 
+@functools.cache
+def _insert_sql() -> str:
+    meta, quote = ConversationSession._meta, connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in _insert_fields())
+    return (f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+            f"VALUES ({', '.join(['%s'] * len(_insert_fields()))}) "
+            f"ON CONFLICT ({quote('channel')}, {quote('sender')}) DO NOTHING")
+
+
+def _insert_fields() -> list:
+    return [f for f in ConversationSession._meta.concrete_fields if not f.primary_key]
+
+
+def _read(channel: str, sender: str) -> ConversationSession | None:
+    found = list(ConversationSession.objects.raw(_select_sql(), [channel, sender]))
+    return found[0] if found else None
+
+
 def session_current(channel: str, sender: str) -> ConversationSession:
     """The resident's conversation on this channel, unlocked (a USSD hop: saved back with
-    ``session_save``); made on first contact."""
-    found = list(ConversationSession.objects.raw(_select_sql(), [channel, sender]))
-    if found:
-        return found[0]
-    try:
-        with transaction.atomic():
-            return ConversationSession.objects.create(channel=channel, sender=sender, flow="",
-                                                      node="", updated=timezone.now())
-    except IntegrityError:  # the same resident's other request made it a moment ago
-        return ConversationSession.objects.get(channel=channel, sender=sender)
+    ``session_save``); made on first contact, by an insert that leaves the row another
+    request of the same resident made a moment before (no transaction, no savepoint)."""
+    session = _read(channel, sender)
+    if session is not None:
+        return session
+    now = timezone.now()
+    new = ConversationSession(channel=channel, sender=sender, flow="", node="", created=now,
+                              updated=now)
+    params = [f.get_db_prep_save(getattr(new, f.attname), connection)
+              for f in _insert_fields()]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(), params)
+    return _read(channel, sender)
 
 
 def session_save(session: ConversationSession) -> bool:
