@@ -11,7 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from _common import alive, children_of
+from _common import alive, children_of, cpu_between, cpu_seconds, process_tree
 
 HOST = "127.0.0.1"
 
@@ -25,6 +25,23 @@ def port_taken(port: int) -> list[str]:
         except OSError:
             return [f"port {port} on {HOST} is in use; the benchmark serves there."]
     return []
+
+
+def settled(pid: int, quiet: float = 0.05, timeout: float = 60) -> None:
+    """Wait until the server's processes are idle. The first worker to load answers
+    /api/v1/health while the others still load Django and build their indexes; a load
+    started then opens every connection on that one worker (granian's workers share one
+    listening socket), and the run measures half the server (seen: every request of a
+    run served by one of two workers)."""
+    deadline = time.monotonic() + timeout
+    before = cpu_seconds(process_tree(pid))
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        after = cpu_seconds(process_tree(pid))
+        if cpu_between(before, after) < quiet and len(after) >= len(before):
+            return
+        before = after
+    raise RuntimeError("the server was still busy a minute after it first answered")
 
 
 @contextlib.contextmanager
@@ -60,6 +77,8 @@ def serving(env: dict[str, str], port: int, workers: str, threads: str, log_path
         for pid in children_of(server.pid):
             groups.add(os.getpgid(pid))
             groups |= {os.getpgid(p) for p in children_of(pid) if alive(p)}
+        if not worker:  # the task worker and the clock never go quiet for long
+            settled(server.pid)
         yield server.pid
     finally:
         groups |= {os.getpgid(pid) for pid in children_of(server.pid) if alive(pid)}
