@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from imbizo.accounts.models import ChannelAddress, Citizen
+from imbizo.core.inserts import insert_unless_present
 from imbizo.messaging.screens import Screen
 
 from .engine import engine_begin, engine_resume_offer, flow_get
@@ -39,7 +40,7 @@ def session_locked(channel: str, sender: str) -> ConversationSession:
 # than any other in Imbizo (ten hops a month for each of millions of residents). Their
 # SQL is written once rather than compiled by the ORM on every hop, which took about
 # 1 ms of a 2.5 ms hop (docs/performance.md, "Channels"); the resident is loaded only
-# when a hop needs them.
+# when a hop needs them, and a first session is made by ``core.inserts``.
 SAVED_FIELDS = ("citizen", "flow", "node", "answers", "page", "language", "gateway_session_id",
                 "last_cumulative", "last_screen", "state", "updated")
 
@@ -52,25 +53,17 @@ def _select_sql() -> str:
 
 
 @functools.cache
-def _update_sql() -> str:
-    meta, quote = ConversationSession._meta, connection.ops.quote_name
-    version = quote(meta.get_field("version").column)
-    columns = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in SAVED_FIELDS)
-    return (f"UPDATE {quote(meta.db_table)} SET {version} = {version} + 1, {columns} "
-            f"WHERE {quote(meta.pk.column)} = %s AND {version} = %s")
+def _saved_fields() -> tuple:
+    return tuple(ConversationSession._meta.get_field(name) for name in SAVED_FIELDS)
 
 
 @functools.cache
-def _insert_sql() -> str:
+def _update_sql() -> str:
     meta, quote = ConversationSession._meta, connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in _insert_fields())
-    return (f"INSERT INTO {quote(meta.db_table)} ({columns}) "
-            f"VALUES ({', '.join(['%s'] * len(_insert_fields()))}) "
-            f"ON CONFLICT ({quote('channel')}, {quote('sender')}) DO NOTHING")
-
-
-def _insert_fields() -> list:
-    return [f for f in ConversationSession._meta.concrete_fields if not f.primary_key]
+    version = quote(meta.get_field("version").column)
+    columns = ", ".join(f"{quote(f.column)} = %s" for f in _saved_fields())
+    return (f"UPDATE {quote(meta.db_table)} SET {version} = {version} + 1, {columns} "
+            f"WHERE {quote(meta.pk.column)} = %s AND {version} = %s")
 
 
 def _read(channel: str, sender: str) -> ConversationSession | None:
@@ -86,20 +79,17 @@ def session_current(channel: str, sender: str) -> ConversationSession:
     if session is not None:
         return session
     now = timezone.now()
-    new = ConversationSession(channel=channel, sender=sender, flow="", node="", created=now,
-                              updated=now)
-    params = [f.get_db_prep_save(getattr(new, f.attname), connection)
-              for f in _insert_fields()]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(), params)
+    insert_unless_present(ConversationSession(channel=channel, sender=sender, flow="", node="",
+                                              created=now, updated=now),
+                          conflict=("channel", "sender"))
     return _read(channel, sender)
 
 
 def session_save(session: ConversationSession) -> bool:
     """Write the session back, one UPDATE, if no other request saved it since it was read
     (a gateway repeating a hop still in progress); False if one did."""
-    fields = [ConversationSession._meta.get_field(name) for name in SAVED_FIELDS]
-    params = [f.get_db_prep_save(getattr(session, f.attname), connection) for f in fields]
+    params = [f.get_db_prep_save(getattr(session, f.attname), connection)
+              for f in _saved_fields()]
     with connection.cursor() as cursor:
         cursor.execute(_update_sql(), [*params, session.pk, session.version])
         saved = cursor.rowcount == 1

@@ -22,7 +22,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from imbizo.accounts.models import ChannelAddress, Citizen, Consent
 from imbizo.accounts.phone import normalise_phone
 from imbizo.core.errors import ImbizoError, NotFound
+from imbizo.core.inserts import insert_unless_present
 from imbizo.core.outbox import enqueue_overdue, redrive_grace
 from imbizo.geo.models import Municipality
 
@@ -520,18 +521,8 @@ def inbound_record(incoming: Incoming) -> int | None:
     clock's inbound pump hands it out), as this runs for every message every resident
     sends."""
     now = timezone.now()
-    values = {"provider": incoming.provider, "provider_message_id": incoming.message_id,
-              "channel": incoming.channel, "sender": incoming.sender,
-              "payload": incoming.as_dict(), "state": InboundMessage.State.RECEIVED,
-              "attempts": 0, "next_attempt_at": now, "last_error": "", "created": now}
-    meta = InboundMessage._meta
-    fields = [meta.get_field(name) for name in values]
-    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
-    quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))}) "
-           "ON CONFLICT (provider, provider_message_id) DO NOTHING RETURNING id")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return row[0] if row else None
+    return insert_unless_present(InboundMessage(
+        provider=incoming.provider, provider_message_id=incoming.message_id,
+        channel=incoming.channel, sender=incoming.sender, payload=incoming.as_dict(),
+        state=InboundMessage.State.RECEIVED, attempts=0, next_attempt_at=now, created=now),
+        conflict=("provider", "provider_message_id"))

@@ -133,8 +133,8 @@
     });
   }
 
-  // One flush at a time: the page's load and an "online" event may both ask, and two
-  // flushes read the same queued report (one case, the key sees to it, but told twice).
+  // One flush at a time: the page's load and an "online" event may both ask, and a
+  // second flush would post the same queued reports again (one case, by their key).
   var flushing = null;
   function flush() {
     if (navigator.onLine === false) { return show(); }
